@@ -1,0 +1,108 @@
+import { EVENT_TYPES, type EventType } from "./eventTypes.js";
+import { Registry } from "./handlers/registry.js";
+import {
+  type DuplicateHook,
+  type ErrorHook,
+  HANDLER_NAMES,
+  type Handler,
+  type InvalidHook,
+  type TypedHandlerMethods,
+  type Unsubscribe,
+} from "./handlers/types.js";
+import type { WebhookResponse } from "./http/response.js";
+import { resolveOptions, type WebhooksOptions } from "./options.js";
+import { preflight, receive, type WebhookRequest, type WebhookRequestHead } from "./receive.js";
+import type { AnyEvent, EventOf, UnknownEvent } from "./types.js";
+
+/** A receiver: register handlers, then hand it every delivery with `receive()`. */
+export interface Webhooks extends TypedHandlerMethods {
+  /**
+   * Answers one delivery following the receiver contract. Never throws.
+   *
+   * @example
+   * ```ts
+   * const res = await webhooks.receive({ method: "POST", headers, body });
+   * reply.status(res.status).headers(res.headers).send(res.body);
+   * ```
+   */
+  receive(request: WebhookRequest): Promise<WebhookResponse>;
+  /**
+   * The checks that need no body (method, secret, content type, declared
+   * length), for adapters that can answer before reading the body.
+   * Returns the answer when a check fails, `undefined` otherwise.
+   */
+  preflight(request: WebhookRequestHead): WebhookResponse | undefined;
+  /** Runs `handler` for every event of `type`. */
+  on<T extends EventType>(type: T, handler: Handler<EventOf<T>>): Unsubscribe;
+  /** Runs `handler` for every accepted event, documented or not. */
+  onAny(handler: Handler<AnyEvent>): Unsubscribe;
+  /** Runs `handler` for events whose `type` is not documented (yet). */
+  onUnknown(handler: Handler<UnknownEvent>): Unsubscribe;
+  /** Called for payloads answered 400 for their content (rows 6 and 7). */
+  onInvalid(hook: InvalidHook): Unsubscribe;
+  /** Called for deliveries of an event already processed. */
+  onDuplicate(hook: DuplicateHook): Unsubscribe;
+  /** Called when handlers fail (answered 500; the vendor retries). */
+  onError(hook: ErrorHook): Unsubscribe;
+  /** The largest accepted body in bytes, for adapters reading it themselves. */
+  readonly maxBodyBytes: number;
+  /** The secret header's name, lowercase. */
+  readonly secretHeader: string;
+}
+
+/**
+ * Creates a receiver for FineGuide AI-Assistant webhooks.
+ *
+ * @example
+ * ```ts
+ * import { createWebhooks } from "@fineguide-webhooks/core";
+ *
+ * const webhooks = createWebhooks({
+ *   secret: process.env.FINEGUIDE_WEBHOOK_SECRET,
+ *   onTicket: async (ticket, ctx) => {
+ *     await helpdesk.open({ id: ctx.dedupeKey, email: ticket.customerEmail });
+ *   },
+ * });
+ * webhooks.onCreateLead(async (lead) => crm.upsert(lead.email, lead.name));
+ *
+ * const res = await webhooks.receive({ method: "POST", headers, body });
+ * ```
+ */
+export function createWebhooks(options: WebhooksOptions): Webhooks {
+  const resolved = resolveOptions(options);
+  const registry = new Registry();
+  for (const type of EVENT_TYPES)
+    registry.addAll(registry.listFor(type), options[HANDLER_NAMES[type]]);
+  registry.addAll(registry.any, options.onAny);
+  registry.addAll(registry.unknown, options.onUnknown);
+  registry.addAll(registry.invalid, options.onInvalid);
+  registry.addAll(registry.duplicate, options.onDuplicate);
+  registry.addAll(registry.error, options.onError);
+
+  const on = <T extends EventType>(type: T, handler: Handler<EventOf<T>>): Unsubscribe => {
+    if (!EVENT_TYPES.includes(type)) {
+      throw new TypeError(`on(): "${String(type)}" is not a documented event type; use onUnknown.`);
+    }
+    return registry.add(registry.listFor(type), handler as Handler<never>);
+  };
+  const typed = Object.fromEntries(
+    EVENT_TYPES.map((type) => [
+      HANDLER_NAMES[type],
+      (h: Handler<never>) => registry.add(registry.listFor(type), h),
+    ]),
+  ) as unknown as TypedHandlerMethods;
+
+  return {
+    ...typed,
+    receive: (request) => receive(resolved, registry, request),
+    preflight: (request) => preflight(resolved, request),
+    on,
+    onAny: (handler) => registry.add(registry.any, handler),
+    onUnknown: (handler) => registry.add(registry.unknown, handler as Handler<never>),
+    onInvalid: (hook) => registry.add(registry.invalid, hook),
+    onDuplicate: (hook) => registry.add(registry.duplicate, hook),
+    onError: (hook) => registry.add(registry.error, hook),
+    maxBodyBytes: resolved.maxBodyBytes,
+    secretHeader: resolved.header,
+  };
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from "node:crypto";
+import type { DedupeKey } from "./dedupe/defaultKeys.js";
+import { deliver, runHooks } from "./deliver.js";
+import { isEventType } from "./eventTypes.js";
+import { DeliveryContext } from "./handlers/DeliveryContext.js";
+import type { Registry } from "./handlers/registry.js";
+import { acceptsContentType, BODY_TOO_LARGE, parseBody, rawByteLength } from "./http/body.js";
+import type { ValidationIssue } from "./http/errors.js";
+import { getHeader, type HeadersInput } from "./http/headers.js";
+import { errorResponse, type WebhookResponse } from "./http/response.js";
+import type { ResolvedOptions } from "./options.js";
+import { eventSchemas, strictEventSchemas } from "./schemas/eventSchemas.js";
+import type { AnyEvent, UnknownEvent } from "./types.js";
+
+/** One delivery, as any framework can describe it. */
+export interface WebhookRequest {
+  /** The HTTP method; only `POST` is accepted. */
+  readonly method: string;
+  readonly headers: HeadersInput;
+  /**
+   * The body: a string, bytes (`Buffer`, `Uint8Array`, `ArrayBuffer`), a value
+   * a framework already parsed, `BODY_TOO_LARGE`, or a function returning one
+   * of those, called only after the method, secret and content type passed.
+   */
+  readonly body?: unknown;
+}
+
+/** The request line and headers only, for checks made before the body is read. */
+export type WebhookRequestHead = Pick<WebhookRequest, "method" | "headers">;
+
+/**
+ * Contract rows 1 to 4, which need no body: method, secret, content type and
+ * a declared length over the limit. Returns the answer when one fails.
+ */
+export function preflight(
+  o: ResolvedOptions,
+  req: WebhookRequestHead,
+): WebhookResponse | undefined {
+  if (req.method !== "POST") return errorResponse("method_not_allowed");
+  if (o.verify && !o.verify(getHeader(req.headers, o.header))) return errorResponse("unauthorized");
+  if (!acceptsContentType(getHeader(req.headers, "content-type"))) {
+    return errorResponse("unsupported_media_type");
+  }
+  const length = getHeader(req.headers, "content-length");
+  if (length !== undefined && Number(length) > o.maxBodyBytes) {
+    return errorResponse("payload_too_large");
+  }
+  return undefined;
+}
+
+const toIssues = (issues: readonly { path: readonly PropertyKey[]; message: string }[]) =>
+  issues.map(
+    (issue): ValidationIssue => ({
+      path: issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)),
+      message: issue.message,
+    }),
+  );
+
+/** Every row of the receiver contract, in its order. */
+export async function receive(
+  o: ResolvedOptions,
+  registry: Registry,
+  req: WebhookRequest,
+): Promise<WebhookResponse> {
+  const rejected = preflight(o, req);
+  if (rejected) return rejected;
+
+  let body = req.body;
+  if (typeof body === "function") {
+    try {
+      body = await body();
+    } catch (error) {
+      o.logger.warn({ err: error }, "fineguide-webhooks: the body could not be read");
+      return errorResponse("invalid_json");
+    }
+  }
+  if (body === BODY_TOO_LARGE) return errorResponse("payload_too_large");
+  const size = rawByteLength(body, o.maxBodyBytes);
+  if (size !== undefined && size > o.maxBodyBytes) return errorResponse("payload_too_large");
+
+  const parsed = parseBody(body);
+  if (!parsed.ok) return errorResponse("invalid_json");
+  const payload = parsed.value;
+  if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
+    return errorResponse("not_an_object");
+  }
+
+  const ctx = new DeliveryContext(req.headers, o.header, o.logger, randomUUID());
+  const type = (payload as { type?: unknown }).type;
+  if (typeof type !== "string") {
+    const issues = [{ path: ["type"], message: "Expected a string event type" }];
+    await runHooks(registry.invalid, [{ code: "missing_type", issues, payload }, ctx], o.logger);
+    return errorResponse("missing_type", issues);
+  }
+
+  let event: AnyEvent;
+  let dedupe: DedupeKey | string;
+  const known = isEventType(type);
+  if (known) {
+    const result = (o.strict ? strictEventSchemas : eventSchemas)[type].safeParse(payload);
+    if (!result.success) {
+      const issues = toIssues(result.error.issues);
+      o.logger.info({ type, issues }, "fineguide-webhooks: invalid payload");
+      await runHooks(
+        registry.invalid,
+        [{ code: "invalid_payload", issues, payload }, ctx],
+        o.logger,
+      );
+      return errorResponse("invalid_payload", issues);
+    }
+    event = result.data as AnyEvent;
+    dedupe = (o.keys[type] as (e: AnyEvent) => DedupeKey | string)(event);
+  } else {
+    event = payload as UnknownEvent;
+    dedupe = o.keys.UNKNOWN(event as UnknownEvent);
+  }
+  const key: DedupeKey = typeof dedupe === "string" ? { key: dedupe, mode: "once" } : dedupe;
+  ctx.dedupeKey = key.key;
+  ctx.fingerprint = key.fingerprint;
+  return deliver(o, registry, event, key, registry.handlersFor(type, known), ctx, !known);
+}
