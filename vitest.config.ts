@@ -12,6 +12,10 @@ export default defineConfig({
   resolve: {
     alias: [
       {
+        find: /^@fineguide-webhooks\/testing\/contract$/,
+        replacement: `${root}packages/testing/src/contract/index.ts`,
+      },
+      {
         find: /^@fineguide-webhooks\/(core|express|hono|fastify|redis|testing)$/,
         replacement: `${root}packages/$1/src/index.ts`,
       },

@@ -1,10 +1,19 @@
 import { defineConfig } from "tsup";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: "node20",
-});
+export default defineConfig([
+  {
+    entry: { index: "src/index.ts", contract: "src/contract/index.ts" },
+    format: ["esm", "cjs"],
+    dts: true,
+    clean: true,
+    sourcemap: true,
+    target: "node20",
+  },
+  {
+    entry: { cli: "src/cli/main.ts" },
+    format: ["esm"],
+    banner: { js: "#!/usr/bin/env node" },
+    sourcemap: true,
+    target: "node20",
+  },
+]);
