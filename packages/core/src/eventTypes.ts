@@ -1,3 +1,5 @@
+import type { AnyEvent, FineGuideEvent } from "./types.js";
+
 /**
  * The event types FineGuide documents, in the order of the vendor's page.
  *
@@ -34,4 +36,19 @@ const known: ReadonlySet<string> = new Set(EVENT_TYPES);
  */
 export function isEventType(type: unknown): type is EventType {
   return typeof type === "string" && known.has(type);
+}
+
+/**
+ * Narrows an `onAny` event to the documented union, so `switch (event.type)`
+ * then types each case exactly.
+ *
+ * @example
+ * ```ts
+ * webhooks.onAny((event) => {
+ *   if (isKnownEvent(event) && event.type === "TICKET") console.log(event.customerEmail);
+ * });
+ * ```
+ */
+export function isKnownEvent(event: AnyEvent): event is FineGuideEvent {
+  return isEventType(event.type);
 }

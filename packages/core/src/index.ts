@@ -8,7 +8,7 @@ export {
 } from "./dedupe/defaultKeys.js";
 export { canonicalJson, fingerprint } from "./dedupe/fingerprint.js";
 export { type MemoryStoreOptions, memoryStore } from "./dedupe/memoryStore.js";
-export { EVENT_TYPES, type EventType, isEventType } from "./eventTypes.js";
+export { EVENT_TYPES, type EventType, isEventType, isKnownEvent } from "./eventTypes.js";
 export {
   type DeliveryInfo,
   type DuplicateHook,
