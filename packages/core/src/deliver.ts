@@ -1,12 +1,12 @@
-import { randomUUID } from "node:crypto";
 import type { DedupeKey } from "./dedupe/defaultKeys.js";
 import type { DeliveryContext } from "./handlers/DeliveryContext.js";
 import type { Registry } from "./handlers/registry.js";
 import type { Handler } from "./handlers/types.js";
 import {
-  duplicateResponse,
+  DUPLICATE,
   errorResponse,
-  okResponse,
+  PROCESSED,
+  UNKNOWN_TYPE_PROCESSED,
   type WebhookResponse,
 } from "./http/response.js";
 import type { ResolvedOptions } from "./options.js";
@@ -33,9 +33,9 @@ async function runAll(
   event: AnyEvent,
   ctx: DeliveryContext,
 ): Promise<unknown[]> {
-  if (handlers.length === 1) {
+  if (handlers.length <= 1) {
     try {
-      await handlers[0]!(event, ctx);
+      await handlers[0]?.(event, ctx);
       return [];
     } catch (error) {
       return [error];
@@ -45,11 +45,6 @@ async function runAll(
   const errors: unknown[] = [];
   for (const r of results) if (r.status === "rejected") errors.push(r.reason);
   return errors;
-}
-
-interface Claim {
-  readonly key: string;
-  readonly token: string;
 }
 
 /**
@@ -65,23 +60,24 @@ export async function deliver(
   ctx: DeliveryContext,
   unknownType: boolean,
 ): Promise<WebhookResponse> {
-  let claim: Claim | undefined;
+  let claimed = false;
   if (o.store) {
-    const token = randomUUID();
     try {
+      // The delivery id is random per delivery: it doubles as the claim's owner token.
       const result = await o.store.claim(dedupe.key, {
-        token,
+        token: ctx.deliveryId,
         leaseMs: o.leaseMs,
         mode: dedupe.mode,
-        ...(dedupe.fingerprint === undefined ? {} : { fingerprint: dedupe.fingerprint }),
+        fingerprint: dedupe.fingerprint,
       });
       if (result === "duplicate") {
         o.logger.debug({ type: event.type, key: dedupe.key }, "fineguide-webhooks: duplicate");
-        await runHooks(registry.duplicate, [event, ctx], o.logger);
-        return duplicateResponse();
+        if (registry.duplicate.length > 0)
+          await runHooks(registry.duplicate, [event, ctx], o.logger);
+        return DUPLICATE;
       }
       if (result === "in_progress") return errorResponse("in_progress");
-      claim = { key: dedupe.key, token };
+      claimed = true;
     } catch (error) {
       if (!o.failOpen) {
         o.logger.error(
@@ -96,75 +92,95 @@ export async function deliver(
       );
     }
   }
+  const run = new Run(o, registry, event, dedupe.key, ctx, claimed, unknownType);
+  return run.start(handlers);
+}
 
-  const finish = async (errors: unknown[]): Promise<WebhookResponse> => {
+/** One run of an event's handlers: the deadline, lease renewals, and the claim's outcome. */
+class Run {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timedOut = false;
+  private settled = false;
+  private readonly deadlineAt: number;
+  private resolve: (response: WebhookResponse) => void = () => {};
+
+  constructor(
+    private readonly o: ResolvedOptions,
+    private readonly registry: Registry,
+    private readonly event: AnyEvent,
+    private readonly key: string,
+    private readonly ctx: DeliveryContext,
+    private readonly claimed: boolean,
+    private readonly unknownType: boolean,
+  ) {
+    this.deadlineAt = Date.now() + o.deadlineMs;
+  }
+
+  start(handlers: readonly Handler<AnyEvent>[]): Promise<WebhookResponse> {
+    const answer = new Promise<WebhookResponse>((resolve) => {
+      this.resolve = resolve;
+    });
+    this.schedule(this.o.deadlineMs);
+    runAll(handlers, this.event, this.ctx)
+      .then((errors) => this.finish(errors))
+      .then((response) => {
+        this.settled = true;
+        clearTimeout(this.timer);
+        this.resolve(response);
+      });
+    return answer;
+  }
+
+  /** The next wake-up: the deadline, or a lease renewal while a claim is held. */
+  private schedule(untilDeadline: number): void {
+    const renewEvery = this.claimed ? Math.max(1, Math.floor(this.o.leaseMs / 3)) : Infinity;
+    const delay = Math.min(renewEvery, this.timedOut ? Infinity : untilDeadline);
+    if (delay !== Infinity) this.timer = setTimeout(() => this.tick(), Math.max(0, delay));
+  }
+
+  private tick(): void {
+    if (this.settled) return;
+    const { o, key, ctx } = this;
+    if (this.claimed) {
+      o.store!.renew(key, ctx.deliveryId, o.leaseMs).catch((err: unknown) => {
+        o.logger.error({ err, key }, "fineguide-webhooks: lease renewal failed");
+      });
+    }
+    const now = Date.now();
+    if (!this.timedOut && now >= this.deadlineAt) {
+      this.timedOut = true;
+      o.logger.warn(
+        { type: this.event.type, key, deadlineMs: o.deadlineMs },
+        "fineguide-webhooks: handler still running at the deadline; answering 503",
+      );
+      ctx.abort();
+      this.resolve(errorResponse("handler_timeout"));
+    }
+    this.schedule(this.deadlineAt - now);
+  }
+
+  private async finish(errors: unknown[]): Promise<WebhookResponse> {
+    const { o, event, key, ctx } = this;
     if (errors.length > 0) {
       const error =
         errors.length === 1
           ? errors[0]
           : new AggregateError(errors, `${errors.length} handlers failed for ${event.type}`);
-      o.logger.error({ type: event.type, key: dedupe.key }, "fineguide-webhooks: handler failed");
-      await runHooks(registry.error, [error, event, ctx], o.logger);
-      if (claim) {
-        await o.store!.release(claim.key, claim.token).catch((err: unknown) => {
-          o.logger.error(
-            { err, key: claim!.key },
-            "fineguide-webhooks: release failed; the lease will expire",
-          );
+      o.logger.error({ type: event.type, key }, "fineguide-webhooks: handler failed");
+      await runHooks(this.registry.error, [error, event, ctx], o.logger);
+      if (this.claimed) {
+        await o.store!.release(key, ctx.deliveryId).catch((err: unknown) => {
+          o.logger.error({ err, key }, "fineguide-webhooks: release failed; the lease will expire");
         });
       }
       return errorResponse("handler_failed");
     }
-    if (claim) {
-      await o.store!.complete(claim.key, claim.token, { ttlMs: o.ttlMs }).catch((err: unknown) => {
-        o.logger.error(
-          { err, key: claim!.key },
-          "fineguide-webhooks: complete failed after success",
-        );
+    if (this.claimed) {
+      await o.store!.complete(key, ctx.deliveryId, { ttlMs: o.ttlMs }).catch((err: unknown) => {
+        o.logger.error({ err, key }, "fineguide-webhooks: complete failed after success");
       });
     }
-    o.logger.debug({ type: event.type, key: dedupe.key }, "fineguide-webhooks: processed");
-    return okResponse(unknownType ? "unknown_type" : "processed");
-  };
-
-  const settled = runAll(handlers, event, ctx).then(finish);
-
-  return new Promise<WebhookResponse>((resolve) => {
-    const started = Date.now();
-    const deadlineAt = started + o.deadlineMs;
-    const renewEvery = Math.max(1, Math.floor(o.leaseMs / 3));
-    let timedOut = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-
-    const schedule = (now: number) => {
-      const untilDeadline = timedOut ? Number.POSITIVE_INFINITY : deadlineAt - now;
-      timer = setTimeout(
-        tick,
-        Math.max(0, Math.min(claim ? renewEvery : untilDeadline, untilDeadline)),
-      );
-    };
-    const tick = () => {
-      const now = Date.now();
-      if (claim) {
-        o.store!.renew(claim.key, claim.token, o.leaseMs).catch((err: unknown) => {
-          o.logger.error({ err, key: claim!.key }, "fineguide-webhooks: lease renewal failed");
-        });
-      }
-      if (!timedOut && now >= deadlineAt) {
-        timedOut = true;
-        o.logger.warn(
-          { type: event.type, key: dedupe.key, deadlineMs: o.deadlineMs },
-          "fineguide-webhooks: handler still running at the deadline; answering 503",
-        );
-        ctx.abort();
-        resolve(errorResponse("handler_timeout"));
-      }
-      if (claim || !timedOut) schedule(now);
-    };
-    schedule(started);
-    settled.then((response) => {
-      clearTimeout(timer);
-      resolve(response);
-    });
-  });
+    o.logger.debug({ type: event.type, key }, "fineguide-webhooks: processed");
+    return this.unknownType ? UNKNOWN_TYPE_PROCESSED : PROCESSED;
+  }
 }

@@ -14,7 +14,7 @@ export interface ClaimRequest {
   readonly leaseMs: number;
   readonly mode: DedupeMode;
   /** In `latest` mode, the fingerprint of this delivery. */
-  readonly fingerprint?: string;
+  readonly fingerprint?: string | undefined;
 }
 
 /**

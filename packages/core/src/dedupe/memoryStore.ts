@@ -10,14 +10,20 @@ export interface MemoryStoreOptions {
   readonly max?: number;
 }
 
+/** A key's state: done (with the fingerprint processed) and/or claimed by an owner. */
 interface Entry {
-  done?: { readonly fingerprint: string | undefined; readonly expiresAt: number };
-  claim?: { readonly token: string; readonly fingerprint: string | undefined; expiresAt: number };
+  doneFingerprint: string | undefined;
+  doneUntil: number;
+  token: string | undefined;
+  claimFingerprint: string | undefined;
+  leaseUntil: number;
 }
 
 /**
  * The default dedupe store: in the memory of one process, on `lru-cache`.
- * Use `@fineguide-webhooks/redis` when several processes receive events.
+ * Expiry is checked on every read (`Date.now()`), and `lru-cache` bounds the
+ * number of keys. Use `@fineguide-webhooks/redis` when several processes
+ * receive events.
  *
  * @example
  * ```ts
@@ -27,34 +33,37 @@ interface Entry {
 export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
   const cache = new LRUCache<string, Entry>({ max: options.max ?? 100_000 });
 
-  const save = (key: string, entry: Entry, now: number) => {
-    const until = Math.max(entry.claim?.expiresAt ?? 0, entry.done?.expiresAt ?? 0);
-    if (until <= now) cache.delete(key);
-    else cache.set(key, entry, { ttl: until - now });
-  };
-
   /** The entry whose unexpired claim belongs to `token`, if any. */
   const owned = (key: string, token: string, now: number) => {
     const entry = cache.get(key);
-    const claim = entry?.claim;
-    return claim && claim.token === token && claim.expiresAt > now ? entry : undefined;
+    return entry && entry.token === token && entry.leaseUntil > now ? entry : undefined;
   };
 
   return {
     async claim(key: string, request: ClaimRequest): Promise<ClaimResult> {
       const now = Date.now();
-      const entry = cache.get(key);
-      if (entry?.claim && entry.claim.expiresAt > now) return "in_progress";
-      const done = entry?.done && entry.done.expiresAt > now ? entry.done : undefined;
-      if (done && (request.mode === "once" || done.fingerprint === request.fingerprint)) {
-        return "duplicate";
+      let entry = cache.get(key);
+      if (entry) {
+        if (entry.token !== undefined && entry.leaseUntil > now) return "in_progress";
+        if (
+          entry.doneUntil > now &&
+          (request.mode === "once" || entry.doneFingerprint === request.fingerprint)
+        ) {
+          return "duplicate";
+        }
+      } else {
+        entry = {
+          doneFingerprint: undefined,
+          doneUntil: 0,
+          token: undefined,
+          claimFingerprint: undefined,
+          leaseUntil: 0,
+        };
+        cache.set(key, entry);
       }
-      const claim = {
-        token: request.token,
-        fingerprint: request.fingerprint,
-        expiresAt: now + request.leaseMs,
-      };
-      save(key, done ? { done, claim } : { claim }, now);
+      entry.token = request.token;
+      entry.claimFingerprint = request.fingerprint;
+      entry.leaseUntil = now + request.leaseMs;
       return "claimed";
     },
 
@@ -62,15 +71,17 @@ export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
       const now = Date.now();
       const entry = owned(key, token, now);
       if (!entry) return false;
-      save(key, { done: { fingerprint: entry.claim!.fingerprint, expiresAt: now + ttlMs } }, now);
+      entry.doneFingerprint = entry.claimFingerprint;
+      entry.doneUntil = now + ttlMs;
+      entry.token = undefined;
       return true;
     },
 
     async release(key, token) {
-      const now = Date.now();
-      const entry = owned(key, token, now);
+      const entry = owned(key, token, Date.now());
       if (!entry) return false;
-      save(key, entry.done ? { done: entry.done } : {}, now);
+      // Back to what the key was before the claim: absent, or done with its fingerprint.
+      entry.token = undefined;
       return true;
     },
 
@@ -78,8 +89,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
       const now = Date.now();
       const entry = owned(key, token, now);
       if (!entry) return false;
-      entry.claim!.expiresAt = now + leaseMs;
-      save(key, entry, now);
+      entry.leaseUntil = now + leaseMs;
       return true;
     },
   };

@@ -13,7 +13,7 @@ export function getHeader(headers: HeadersInput, name: string): string | undefin
   let value = record[name];
   if (value === undefined) {
     for (const key in record) {
-      if (key.toLowerCase() === name) {
+      if (key.length === name.length && key.toLowerCase() === name) {
         value = record[key];
         break;
       }

@@ -15,27 +15,23 @@ export interface WebhookResponse {
   readonly outcome: Outcome;
 }
 
-const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" } as const;
+const JSON_HEADERS = Object.freeze({ "content-type": "application/json; charset=utf-8" });
 const RETRY_AFTER_SECONDS = "60";
 
-const okBody = JSON.stringify({ ok: true });
-const duplicateBody = JSON.stringify({ ok: true, duplicate: true });
+const success = (outcome: "processed" | "unknown_type" | "duplicate"): WebhookResponse =>
+  Object.freeze({
+    status: 200,
+    headers: JSON_HEADERS,
+    body: JSON.stringify(outcome === "duplicate" ? { ok: true, duplicate: true } : { ok: true }),
+    outcome,
+  });
 
-/** 200 `{ ok: true }`. */
-export const okResponse = (outcome: "processed" | "unknown_type"): WebhookResponse => ({
-  status: 200,
-  headers: JSON_HEADERS,
-  body: okBody,
-  outcome,
-});
-
-/** 200 `{ ok: true, duplicate: true }`. */
-export const duplicateResponse = (): WebhookResponse => ({
-  status: 200,
-  headers: JSON_HEADERS,
-  body: duplicateBody,
-  outcome: "duplicate",
-});
+/** 200 `{ ok: true }` for a processed event (shared, frozen). */
+export const PROCESSED: WebhookResponse = success("processed");
+/** 200 `{ ok: true }` for an event of an undocumented type (shared, frozen). */
+export const UNKNOWN_TYPE_PROCESSED: WebhookResponse = success("unknown_type");
+/** 200 `{ ok: true, duplicate: true }` (shared, frozen). */
+export const DUPLICATE: WebhookResponse = success("duplicate");
 
 const extraHeaders: Partial<Record<ErrorCode, Record<string, string>>> = {
   method_not_allowed: { allow: "POST" },

@@ -11,3 +11,21 @@ describe("createSecretVerifier", () => {
     }
   });
 });
+
+describe("createSecretVerifier with secrets of different lengths", () => {
+  it("rejects prefixes, extensions and multi-byte look-alikes", () => {
+    const verify = createSecretVerifier(["short", "a-much-longer-secret-ü"]);
+    expect(verify("short")).toBe(true);
+    expect(verify("a-much-longer-secret-ü")).toBe(true);
+    for (const wrong of [
+      "shor",
+      "short\u0000",
+      "shortX",
+      "a-much-longer-secret-u",
+      "a-much-longer-secret-üü",
+      "x".repeat(1000),
+    ]) {
+      expect(verify(wrong)).toBe(false);
+    }
+  });
+});
