@@ -11,7 +11,8 @@ import {
   type WebhooksOptions,
 } from "@fineguide-webhooks/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { CONTRACT_HEADER, CONTRACT_SECRET, ROTATED_SECRET, sampleEvent } from "./samples.js";
+import { createEvent as sampleEvent } from "../factories/createEvent.js";
+import { CONTRACT_HEADER, CONTRACT_SECRET, ROTATED_SECRET } from "./secrets.js";
 import type { Mount, MountedReceiver, ProbeRequest, ProbeResponse, Send } from "./types.js";
 
 /** Options of {@link contractSuite}. */

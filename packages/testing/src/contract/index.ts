@@ -1,5 +1,5 @@
 export { type ContractSuiteOptions, contractSuite } from "./contractSuite.js";
-export { CONTRACT_HEADER, CONTRACT_SECRET, ROTATED_SECRET } from "./samples.js";
+export { CONTRACT_HEADER, CONTRACT_SECRET, ROTATED_SECRET } from "./secrets.js";
 export {
   fetchSender,
   type InjectApp,
