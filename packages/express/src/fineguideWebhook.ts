@@ -1,0 +1,93 @@
+import { createWebhooks, type Webhooks, type WebhooksOptions } from "@fineguide-webhooks/core";
+import type { ErrorRequestHandler, RequestHandler } from "express";
+import { answerWith } from "./answerWith.js";
+import { fineguideErrorHandler } from "./fineguideErrorHandler.js";
+import type { ExpressAdapterOptions } from "./options.js";
+import { requestBody } from "./requestBody.js";
+
+/**
+ * The middleware, with the receiver it feeds and its body-parser error handler.
+ *
+ * @example
+ * ```ts
+ * const webhook = fineguideWebhook({ secret });
+ * webhook.webhooks.onTicket(async (ticket) => helpdesk.open(ticket.customerEmail));
+ * app.post("/webhook", webhook);
+ * app.use("/webhook", webhook.errorHandler); // only needed after express.json()
+ * ```
+ */
+export interface FineguideWebhookMiddleware extends RequestHandler {
+  /** The receiver: register more handlers with `.onTicket(...)`, `.on(...)`. */
+  readonly webhooks: Webhooks;
+  /**
+   * Error-handling middleware for when `express.json()` (or another body
+   * parser) ran before this one and rejected the body: see
+   * {@link fineguideErrorHandler}.
+   */
+  readonly errorHandler: ErrorRequestHandler;
+}
+
+/**
+ * Express middleware answering FineGuide deliveries following the receiver
+ * contract. Takes a `createWebhooks()` instance or its options. Mount it with
+ * `app.post(path, ...)` or `app.use(path, ...)`; it always answers, never calls
+ * `next()` (other methods get core's 405).
+ *
+ * It reads the body itself, only after the secret and content type passed,
+ * unless a body parser (`express.json()`, `express.raw()`, `express.text()`)
+ * already did; then it uses `req.body`.
+ *
+ * @example
+ * ```ts
+ * import express from "express";
+ * import { fineguideWebhook } from "@fineguide-webhooks/express";
+ *
+ * const app = express();
+ * app.post(
+ *   "/webhook",
+ *   fineguideWebhook({
+ *     secret: process.env.FINEGUIDE_WEBHOOK_SECRET,
+ *     onTicket: async (ticket) => helpdesk.open(ticket.customerEmail, ticket.customerMessage),
+ *   }),
+ * );
+ * app.listen(3000);
+ * ```
+ */
+export function fineguideWebhook(
+  webhooks: Webhooks,
+  adapterOptions?: ExpressAdapterOptions,
+): FineguideWebhookMiddleware;
+export function fineguideWebhook(
+  options: WebhooksOptions,
+  adapterOptions?: ExpressAdapterOptions,
+): FineguideWebhookMiddleware;
+export function fineguideWebhook(
+  webhooksOrOptions: Webhooks | WebhooksOptions,
+  adapterOptions: ExpressAdapterOptions = {},
+): FineguideWebhookMiddleware {
+  const webhooks = isWebhooks(webhooksOrOptions)
+    ? webhooksOrOptions
+    : createWebhooks(webhooksOrOptions);
+  const limit = webhooks.maxBodyBytes;
+  const answer = answerWith(adapterOptions);
+
+  const middleware: RequestHandler = (req, res, next) => {
+    webhooks
+      .receive({
+        method: req.method,
+        headers: req.headers,
+        body: requestBody(req, limit),
+      })
+      .then((response) => answer(response, req, res))
+      .catch(next);
+  };
+  return Object.assign(middleware, {
+    webhooks,
+    errorHandler: fineguideErrorHandler(webhooks, adapterOptions),
+  });
+}
+
+/** Tells a `createWebhooks()` instance from its options. */
+function isWebhooks(value: Webhooks | WebhooksOptions): value is Webhooks {
+  return typeof (value as Partial<Webhooks>).receive === "function";
+}
