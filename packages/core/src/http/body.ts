@@ -54,11 +54,13 @@ export function parseBody(body: unknown): ParsedBody {
 /**
  * Reads a stream up to `limit` bytes, for adapters that read the body
  * themselves. Stops at the first chunk past the limit and returns
- * {@link BODY_TOO_LARGE}.
+ * {@link BODY_TOO_LARGE}. Stopping ends the iteration: pass a Node request as
+ * `req.iterator({ destroyOnReturn: false })` (and `req.resume()` after
+ * answering) so the client reads the 413 rather than a connection reset.
  *
  * @example
  * ```ts
- * const body = await readLimited(req, webhooks.maxBodyBytes);
+ * const body = await readLimited(req.iterator({ destroyOnReturn: false }), webhooks.maxBodyBytes);
  * ```
  */
 export async function readLimited(
