@@ -1,5 +1,7 @@
 import { EVENT_TYPES, type EventType } from "./eventTypes.js";
+import { createDeliveryIds } from "./handlers/deliveryIds.js";
 import { Registry } from "./handlers/registry.js";
+import { Ticker } from "./handlers/Ticker.js";
 import {
   type DuplicateHook,
   type ErrorHook,
@@ -11,7 +13,13 @@ import {
 } from "./handlers/types.js";
 import type { WebhookResponse } from "./http/response.js";
 import { resolveOptions, type WebhooksOptions } from "./options.js";
-import { preflight, receive, type WebhookRequest, type WebhookRequestHead } from "./receive.js";
+import {
+  preflight,
+  type Receiver,
+  receive,
+  type WebhookRequest,
+  type WebhookRequestHead,
+} from "./receive.js";
 import type { AnyEvent, EventOf, UnknownEvent } from "./types.js";
 
 /** A receiver: register handlers, then hand it every delivery with `receive()`. */
@@ -79,6 +87,15 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
   registry.addAll(registry.duplicate, options.onDuplicate);
   registry.addAll(registry.error, options.onError);
 
+  // One timer for every delivery in flight, fine enough for the deadline and the lease.
+  const tickMs = Math.max(1, Math.min(250, resolved.deadlineMs / 5, resolved.leaseMs / 6));
+  const receiver: Receiver = {
+    o: resolved,
+    registry,
+    ticker: new Ticker(tickMs),
+    nextDeliveryId: createDeliveryIds(),
+  };
+
   const on = <T extends EventType>(type: T, handler: Handler<EventOf<T>>): Unsubscribe => {
     if (!EVENT_TYPES.includes(type)) {
       throw new TypeError(`on(): "${String(type)}" is not a documented event type; use onUnknown.`);
@@ -94,7 +111,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
 
   return {
     ...typed,
-    receive: (request) => receive(resolved, registry, request),
+    receive: (request) => receive(receiver, request),
     preflight: (request) => preflight(resolved, request),
     on,
     onAny: (handler) => registry.add(registry.any, handler),

@@ -1,6 +1,7 @@
 import type { DedupeKey } from "./dedupe/defaultKeys.js";
 import type { DeliveryContext } from "./handlers/DeliveryContext.js";
 import type { Registry } from "./handlers/registry.js";
+import type { Ticker, Ticking } from "./handlers/Ticker.js";
 import type { Handler } from "./handlers/types.js";
 import {
   DUPLICATE,
@@ -59,6 +60,7 @@ export async function deliver(
   handlers: readonly Handler<AnyEvent>[],
   ctx: DeliveryContext,
   unknownType: boolean,
+  ticker: Ticker,
 ): Promise<WebhookResponse> {
   let claimed = false;
   if (o.store) {
@@ -93,15 +95,14 @@ export async function deliver(
     }
   }
   const run = new Run(o, registry, event, dedupe.key, ctx, claimed, unknownType);
-  return run.start(handlers);
+  return run.start(handlers, ticker);
 }
 
 /** One run of an event's handlers: the deadline, lease renewals, and the claim's outcome. */
-class Run {
-  private timer: ReturnType<typeof setTimeout> | undefined;
+class Run implements Ticking {
   private timedOut = false;
-  private settled = false;
   private readonly deadlineAt: number;
+  private nextRenewal: number;
   private resolve: (response: WebhookResponse) => void = () => {};
 
   constructor(
@@ -113,40 +114,34 @@ class Run {
     private readonly claimed: boolean,
     private readonly unknownType: boolean,
   ) {
-    this.deadlineAt = Date.now() + o.deadlineMs;
+    const now = Date.now();
+    this.deadlineAt = now + o.deadlineMs;
+    this.nextRenewal = now + o.leaseMs / 3;
   }
 
-  start(handlers: readonly Handler<AnyEvent>[]): Promise<WebhookResponse> {
+  start(handlers: readonly Handler<AnyEvent>[], ticker: Ticker): Promise<WebhookResponse> {
     const answer = new Promise<WebhookResponse>((resolve) => {
       this.resolve = resolve;
     });
-    this.schedule(this.o.deadlineMs);
+    ticker.add(this);
     runAll(handlers, this.event, this.ctx)
       .then((errors) => this.finish(errors))
       .then((response) => {
-        this.settled = true;
-        clearTimeout(this.timer);
+        ticker.delete(this);
         this.resolve(response);
       });
     return answer;
   }
 
-  /** The next wake-up: the deadline, or a lease renewal while a claim is held. */
-  private schedule(untilDeadline: number): void {
-    const renewEvery = this.claimed ? Math.max(1, Math.floor(this.o.leaseMs / 3)) : Infinity;
-    const delay = Math.min(renewEvery, this.timedOut ? Infinity : untilDeadline);
-    if (delay !== Infinity) this.timer = setTimeout(() => this.tick(), Math.max(0, delay));
-  }
-
-  private tick(): void {
-    if (this.settled) return;
+  /** Called by the ticker while the handlers run: renews the lease, enforces the deadline. */
+  tick(now: number): void {
     const { o, key, ctx } = this;
-    if (this.claimed) {
+    if (this.claimed && now >= this.nextRenewal) {
+      this.nextRenewal = now + o.leaseMs / 3;
       o.store!.renew(key, ctx.deliveryId, o.leaseMs).catch((err: unknown) => {
         o.logger.error({ err, key }, "fineguide-webhooks: lease renewal failed");
       });
     }
-    const now = Date.now();
     if (!this.timedOut && now >= this.deadlineAt) {
       this.timedOut = true;
       o.logger.warn(
@@ -156,9 +151,7 @@ class Run {
       ctx.abort();
       this.resolve(errorResponse("handler_timeout"));
     }
-    this.schedule(this.deadlineAt - now);
   }
-
   private async finish(errors: unknown[]): Promise<WebhookResponse> {
     const { o, event, key, ctx } = this;
     if (errors.length > 0) {

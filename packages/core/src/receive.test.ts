@@ -102,7 +102,7 @@ describe("receive() context", () => {
     expect(JSON.stringify(ctx?.headers)).not.toContain(SECRET);
     expect(ctx?.receivedAt).toBeInstanceOf(Date);
     expect(ctx?.signal.aborted).toBe(false);
-    expect(ctx?.deliveryId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ctx?.deliveryId).toMatch(/^[0-9a-f-]{36}\.[0-9a-z]+$/);
   });
 
   it("uses a custom key function and shows its key to handlers", async () => {

@@ -1,9 +1,9 @@
-import { randomUUID } from "node:crypto";
 import type { DedupeKey } from "./dedupe/defaultKeys.js";
 import { deliver, runHooks } from "./deliver.js";
 import { isEventType } from "./eventTypes.js";
 import { DeliveryContext } from "./handlers/DeliveryContext.js";
 import type { Registry } from "./handlers/registry.js";
+import type { Ticker } from "./handlers/Ticker.js";
 import { acceptsContentType, BODY_TOO_LARGE, parseBody, rawByteLength } from "./http/body.js";
 import type { ValidationIssue } from "./http/errors.js";
 import { getHeader, type HeadersInput } from "./http/headers.js";
@@ -11,6 +11,14 @@ import { errorResponse, type WebhookResponse } from "./http/response.js";
 import type { ResolvedOptions } from "./options.js";
 import { eventSchemas, strictEventSchemas } from "./schemas/eventSchemas.js";
 import type { AnyEvent, UnknownEvent } from "./types.js";
+
+/** What one `createWebhooks()` instance keeps between deliveries. */
+export interface Receiver {
+  readonly o: ResolvedOptions;
+  readonly registry: Registry;
+  readonly ticker: Ticker;
+  readonly nextDeliveryId: () => string;
+}
 
 /** One delivery, as any framework can describe it. */
 export interface WebhookRequest {
@@ -58,8 +66,7 @@ const toIssues = (issues: readonly { path: readonly PropertyKey[]; message: stri
 
 /** Every row of the receiver contract, in its order. */
 export async function receive(
-  o: ResolvedOptions,
-  registry: Registry,
+  { o, registry, ticker, nextDeliveryId }: Receiver,
   req: WebhookRequest,
 ): Promise<WebhookResponse> {
   const rejected = preflight(o, req);
@@ -85,7 +92,7 @@ export async function receive(
     return errorResponse("not_an_object");
   }
 
-  const ctx = new DeliveryContext(req.headers, o.header, o.logger, randomUUID());
+  const ctx = new DeliveryContext(req.headers, o.header, o.logger, nextDeliveryId());
   const type = (payload as { type?: unknown }).type;
   if (typeof type !== "string") {
     const issues = [{ path: ["type"], message: "Expected a string event type" }];
@@ -117,5 +124,5 @@ export async function receive(
   const key: DedupeKey = typeof dedupe === "string" ? { key: dedupe, mode: "once" } : dedupe;
   ctx.dedupeKey = key.key;
   ctx.fingerprint = key.fingerprint;
-  return deliver(o, registry, event, key, registry.handlersFor(type, known), ctx, !known);
+  return deliver(o, registry, event, key, registry.handlersFor(type, known), ctx, !known, ticker);
 }

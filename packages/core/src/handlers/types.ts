@@ -5,7 +5,7 @@ import type { AnyEvent, EventOf, UnknownEvent } from "../types.js";
 
 /** What every hook learns about the delivery at hand. */
 export interface DeliveryInfo {
-  /** A random id of this delivery (not of the event: retries get new ids). */
+  /** A unique id of this delivery (not of the event: retries get new ids). */
   readonly deliveryId: string;
   /** When the delivery arrived. */
   readonly receivedAt: Date;
