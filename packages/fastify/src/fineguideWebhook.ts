@@ -1,0 +1,245 @@
+import {
+  BODY_TOO_LARGE,
+  readLimited,
+  type WebhookResponse,
+  type Webhooks,
+  type WebhooksOptions,
+} from "@fineguide-webhooks/core";
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyPluginCallback,
+  FastifyReply,
+  FastifyRequest,
+} from "fastify";
+import fp from "fastify-plugin";
+import { toWebhooks } from "./toWebhooks.js";
+
+/** Options of the Fastify adapter itself, beside the receiver's. */
+export interface FastifyAdapterOptions {
+  /** The route's path, inside the plugin's prefix. Default `"/webhook"`. */
+  readonly path?: string;
+  /**
+   * Called with each answer once it is handed to Fastify, for logs and
+   * metrics. An error it throws is logged with `request.log.warn` and
+   * changes nothing.
+   *
+   * @example
+   * ```ts
+   * await app.register(fineguideWebhook, {
+   *   webhooks,
+   *   onResponse: (answer, request) => request.log.info({ outcome: answer.outcome }),
+   * });
+   * ```
+   */
+  readonly onResponse?: (
+    answer: WebhookResponse,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ) => void;
+}
+
+/**
+ * What `app.register(fineguideWebhook, options)` takes: the adapter's options
+ * (`path`, `onResponse`) and Fastify's own (`prefix`, `logLevel`...), plus
+ * either `webhooks` (a `createWebhooks()` instance) or the options of
+ * `createWebhooks()` themselves, not both.
+ */
+export type FineguideWebhookPluginOptions = FastifyAdapterOptions &
+  (
+    | ({ readonly webhooks: Webhooks } & { readonly [K in keyof WebhooksOptions]?: never })
+    | (WebhooksOptions & { readonly webhooks?: undefined })
+  );
+
+/** A plugin made by calling `fineguideWebhook(...)`, with the receiver it answers for. */
+export interface FineguideWebhookPlugin extends FastifyPluginCallback {
+  /** The receiver: add handlers to it with `onTicket(...)`, `on(type, ...)`... */
+  readonly webhooks: Webhooks;
+}
+
+/**
+ * The Fastify plugin, usable two ways:
+ * `app.register(fineguideWebhook, { path, ...options })`, or
+ * `app.register(fineguideWebhook(webhooksOrOptions, { path }))`.
+ */
+export interface FineguideWebhook {
+  /**
+   * A plugin answering deliveries for `webhooks` on `adapterOptions.path`.
+   *
+   * @example
+   * ```ts
+   * await app.register(fineguideWebhook(webhooks, { path: "/webhook" }));
+   * ```
+   */
+  (webhooks: Webhooks, adapterOptions?: FastifyAdapterOptions): FineguideWebhookPlugin;
+  /**
+   * A plugin answering deliveries for a receiver created from `options`.
+   *
+   * @example
+   * ```ts
+   * await app.register(fineguideWebhook({ secret, onTicket }, { path: "/webhook" }));
+   * ```
+   */
+  (options: WebhooksOptions, adapterOptions?: FastifyAdapterOptions): FineguideWebhookPlugin;
+  /**
+   * The plugin itself, called by `app.register(fineguideWebhook, options)`.
+   *
+   * @example
+   * ```ts
+   * await app.register(fineguideWebhook, { path: "/webhook", secret, onTicket });
+   * ```
+   */
+  (
+    instance: FastifyInstance,
+    options: FineguideWebhookPluginOptions,
+    done: (error?: Error) => void,
+  ): void;
+}
+
+/**
+ * The route, in the plugin's own encapsulated context: a content-type parser
+ * for every type that keeps the raw text (core decides about the type and
+ * parses it), core's preflight in `onRequest` before the body is read, and
+ * the route's `bodyLimit` set to the receiver's `maxBodyBytes`.
+ */
+function route(
+  instance: FastifyInstance,
+  webhooks: Webhooks,
+  { path = "/webhook", onResponse }: FastifyAdapterOptions,
+): void {
+  instance.removeAllContentTypeParsers();
+  instance.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
+    done(null, body);
+  });
+
+  const send = (request: FastifyRequest, reply: FastifyReply, answer: WebhookResponse) => {
+    reply.code(answer.status).headers(answer.headers).send(answer.body);
+    if (onResponse) {
+      try {
+        onResponse(answer, request, reply);
+      } catch (err) {
+        request.log.warn({ err }, "fineguide-webhooks: onResponse threw");
+      }
+    }
+    return reply;
+  };
+  const receive = async (request: FastifyRequest, reply: FastifyReply, body: unknown) =>
+    send(
+      request,
+      reply,
+      await webhooks.receive({ method: request.method, headers: request.headers, body }),
+    );
+
+  instance.all(
+    path,
+    {
+      bodyLimit: webhooks.maxBodyBytes,
+      onRequest: (request, reply, done) => {
+        const rejected = webhooks.preflight({ method: request.method, headers: request.headers });
+        if (rejected) send(request, reply, rejected);
+        else done();
+      },
+      // Fastify's own body errors, handed to core as a body it can judge:
+      // too large (only a chunked body can get here: a declared length was
+      // checked in onRequest), a type Fastify cannot parse though core
+      // accepts it (the body is read here), or an unreadable body (core
+      // answers invalid_json). Every other error goes to the app's handler.
+      errorHandler: async (error: FastifyError, request, reply) => {
+        if (!error.code?.startsWith("FST_ERR_CTP_")) throw error;
+        if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+          return receive(request, reply, BODY_TOO_LARGE);
+        }
+        if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+          return receive(request, reply, () => readLimited(request.raw, webhooks.maxBodyBytes));
+        }
+        return receive(request, reply, () => {
+          throw error;
+        });
+      },
+    },
+    (request, reply) => receive(request, reply, request.body),
+  );
+}
+
+/** `app.register(fineguideWebhook, options)`. */
+function plugin(
+  instance: FastifyInstance,
+  options: FineguideWebhookPluginOptions,
+  done: (error?: Error) => void,
+): void {
+  const { path, onResponse, webhooks, ...rest } = options;
+  let receiver: Webhooks;
+  try {
+    receiver = webhooks ?? toWebhooks(rest as WebhooksOptions);
+  } catch (error) {
+    // A misconfiguration fails `register()` (and `ready()`) with createWebhooks' error.
+    done(error as Error);
+    return;
+  }
+  route(instance, receiver, { path, onResponse });
+  done();
+}
+
+const META = { name: "@fineguide-webhooks/fastify", fastify: "5.x", encapsulate: true } as const;
+
+function dualUse(
+  webhooks: Webhooks,
+  adapterOptions?: FastifyAdapterOptions,
+): FineguideWebhookPlugin;
+function dualUse(
+  options: WebhooksOptions,
+  adapterOptions?: FastifyAdapterOptions,
+): FineguideWebhookPlugin;
+function dualUse(
+  instance: FastifyInstance,
+  options: FineguideWebhookPluginOptions,
+  done: (error?: Error) => void,
+): void;
+function dualUse(
+  first: FastifyInstance | Webhooks | WebhooksOptions,
+  second?: FineguideWebhookPluginOptions | FastifyAdapterOptions,
+  done?: (error?: Error) => void,
+): FineguideWebhookPlugin | undefined {
+  // Fastify calls a plugin with (instance, options, done); users call it with one or two.
+  if (typeof done === "function") {
+    plugin(first as FastifyInstance, second as FineguideWebhookPluginOptions, done);
+    return undefined;
+  }
+  // Called by the user: the receiver is made now, so wrong options throw here.
+  const webhooks = toWebhooks(first as Webhooks | WebhooksOptions);
+  const adapterOptions: FastifyAdapterOptions = second ?? {};
+  const bound = fp((instance, _options, next) => {
+    route(instance, webhooks, adapterOptions);
+    next();
+  }, META);
+  return Object.assign(bound, { webhooks });
+}
+
+/**
+ * Receives FineGuide webhook deliveries in Fastify: one route (every method,
+ * so other methods get the contract's 405) in its own encapsulated context.
+ * The secret, method, content type and declared length are checked by core
+ * in an `onRequest` hook, before the body is read; the body is read up to
+ * `maxBodyBytes` by Fastify and handed as text to core's `receive()`, whose
+ * status, headers and JSON body are sent as they are.
+ *
+ * Register it with options (`webhooks`, or `createWebhooks()` options, plus
+ * `path`, default `"/webhook"`), or call it with them to get a plugin.
+ * `prefix` is honoured either way, and its content-type parser stays inside
+ * its own context.
+ *
+ * @example
+ * ```ts
+ * import Fastify from "fastify";
+ * import { fineguideWebhook } from "@fineguide-webhooks/fastify";
+ *
+ * const app = Fastify();
+ * await app.register(fineguideWebhook, {
+ *   path: "/webhook",
+ *   secret: process.env.FINEGUIDE_WEBHOOK_SECRET,
+ *   onTicket: async (ticket) => helpdesk.open(ticket.customerEmail),
+ * });
+ * // or: await app.register(fineguideWebhook(webhooks, { path: "/webhook" }));
+ * ```
+ */
+export const fineguideWebhook: FineguideWebhook = fp(dualUse, META);

@@ -1,0 +1,7 @@
+export {
+  type FastifyAdapterOptions,
+  type FineguideWebhook,
+  type FineguideWebhookPlugin,
+  type FineguideWebhookPluginOptions,
+  fineguideWebhook,
+} from "./fineguideWebhook.js";

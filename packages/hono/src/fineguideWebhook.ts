@@ -1,0 +1,111 @@
+import type { WebhookResponse, Webhooks, WebhooksOptions } from "@fineguide-webhooks/core";
+import type { Context, MiddlewareHandler } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { readBody } from "./readBody.js";
+import { toWebhooks } from "./toWebhooks.js";
+
+/** Options of the Hono adapter itself, beside the receiver's. */
+export interface HonoAdapterOptions {
+  /**
+   * Called with each answer just before it is returned to Hono, for logs and
+   * metrics. An error it throws is reported with `console.warn` and changes
+   * nothing.
+   *
+   * @example
+   * ```ts
+   * fineguideWebhook(webhooks, {
+   *   onResponse: (answer) => console.log(answer.status, answer.outcome),
+   * });
+   * ```
+   */
+  readonly onResponse?: (answer: WebhookResponse, c: Context) => void;
+}
+
+/** The Hono handler, with the receiver it answers for. */
+export interface FineguideWebhookHandler extends MiddlewareHandler {
+  /** The receiver: add handlers to it with `onTicket(...)`, `on(type, ...)`... */
+  readonly webhooks: Webhooks;
+}
+
+/**
+ * A Hono handler that answers FineGuide webhook deliveries: it hands the
+ * request to core's `receive()` (method, secret and content type are checked
+ * before the body is read, and the body is read up to `maxBodyBytes`), then
+ * copies core's status, headers and JSON body onto the response.
+ *
+ * Pass a `createWebhooks()` instance, or the same options to create one.
+ * Mount it with `app.post(path, ...)`, or with `app.all` / `app.use` so that
+ * other methods get the contract's 405 instead of Hono's 404. It never calls
+ * `next()`: the delivery is always answered here.
+ *
+ * Uses only Fetch APIs (`Request`, `Headers`, `ReadableStream`): it runs
+ * wherever Hono and core run (Node, Bun, Deno, Cloudflare Workers with
+ * `nodejs_compat`).
+ *
+ * @example
+ * ```ts
+ * import { Hono } from "hono";
+ * import { fineguideWebhook } from "@fineguide-webhooks/hono";
+ *
+ * const app = new Hono();
+ * app.post(
+ *   "/webhook",
+ *   fineguideWebhook({
+ *     secret: process.env.FINEGUIDE_WEBHOOK_SECRET,
+ *     onTicket: async (ticket) => helpdesk.open(ticket.customerEmail),
+ *   }),
+ * );
+ * ```
+ */
+export function fineguideWebhook(
+  webhooks: Webhooks,
+  adapterOptions?: HonoAdapterOptions,
+): FineguideWebhookHandler;
+/**
+ * The same, creating the receiver from `createWebhooks()` options.
+ *
+ * @example
+ * ```ts
+ * app.post("/webhook", fineguideWebhook({ secret, onMessage: (m) => log(m.role) }));
+ * ```
+ */
+export function fineguideWebhook(
+  options: WebhooksOptions,
+  adapterOptions?: HonoAdapterOptions,
+): FineguideWebhookHandler;
+/**
+ * The same, for a value that may be either.
+ *
+ * @example
+ * ```ts
+ * const handler = fineguideWebhook(existing ?? { secret });
+ * ```
+ */
+export function fineguideWebhook(
+  webhooksOrOptions: Webhooks | WebhooksOptions,
+  adapterOptions?: HonoAdapterOptions,
+): FineguideWebhookHandler;
+export function fineguideWebhook(
+  webhooksOrOptions: Webhooks | WebhooksOptions,
+  adapterOptions: HonoAdapterOptions = {},
+): FineguideWebhookHandler {
+  const webhooks = toWebhooks(webhooksOrOptions);
+  const limit = webhooks.maxBodyBytes;
+  const { onResponse } = adapterOptions;
+  const handler: MiddlewareHandler = async (c) => {
+    const answer = await webhooks.receive({
+      method: c.req.method,
+      headers: c.req.raw.headers,
+      body: () => readBody(c.req, limit),
+    });
+    if (onResponse) {
+      try {
+        onResponse(answer, c);
+      } catch (error) {
+        console.warn("fineguide-webhooks: onResponse threw", error);
+      }
+    }
+    return c.body(answer.body, answer.status as ContentfulStatusCode, answer.headers);
+  };
+  return Object.assign(handler, { webhooks });
+}

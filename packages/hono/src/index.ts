@@ -1,0 +1,5 @@
+export {
+  type FineguideWebhookHandler,
+  fineguideWebhook,
+  type HonoAdapterOptions,
+} from "./fineguideWebhook.js";

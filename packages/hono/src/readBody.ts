@@ -1,0 +1,56 @@
+import { type BODY_TOO_LARGE, readLimited } from "@fineguide-webhooks/core";
+import type { HonoRequest } from "hono";
+
+/**
+ * Reads a Fetch `ReadableStream` chunk by chunk with its reader (portable:
+ * not every runtime makes streams async-iterable), and cancels it when the
+ * consumer stops early (past the size limit).
+ */
+async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (!done) reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+}
+
+/**
+ * The request body, read at most `limit` bytes far.
+ *
+ * - With a `Content-Length` (and no `Transfer-Encoding`), the runtime's HTTP
+ *   parser stops the body at the declared length, which core's preflight has
+ *   already compared with the limit: `text()` is bounded and, on
+ *   `@hono/node-server`, reads the socket directly without building a Fetch
+ *   stream or an extra `ArrayBuffer` copy. Core checks the real size again.
+ * - Without one (chunked uploads), the stream is read with a reader and the
+ *   read stops at the first chunk past the limit ({@link BODY_TOO_LARGE}).
+ * - A body another middleware already read comes from Hono's body cache.
+ *
+ * @example
+ * ```ts
+ * const body = await readBody(c.req, webhooks.maxBodyBytes);
+ * ```
+ */
+export function readBody(
+  req: HonoRequest,
+  limit: number,
+): Promise<string | Uint8Array | typeof BODY_TOO_LARGE> | undefined {
+  const raw = req.raw;
+  const headers = raw.headers;
+  if (raw.bodyUsed || (headers.has("content-length") && !headers.has("transfer-encoding"))) {
+    return req.text();
+  }
+  const stream = raw.body;
+  if (stream === null) return undefined;
+  return readLimited(chunksOf(stream), limit);
+}
