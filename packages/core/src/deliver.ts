@@ -1,7 +1,7 @@
+import type { ClaimResult } from "./dedupe/DedupeStore.js";
 import type { DedupeKey } from "./dedupe/defaultKeys.js";
 import type { DeliveryContext } from "./handlers/DeliveryContext.js";
-import type { Registry } from "./handlers/registry.js";
-import type { Ticker, Ticking } from "./handlers/Ticker.js";
+import type { Ticking } from "./handlers/Ticker.js";
 import type { Handler } from "./handlers/types.js";
 import {
   DUPLICATE,
@@ -11,6 +11,7 @@ import {
   type WebhookResponse,
 } from "./http/response.js";
 import type { ResolvedOptions } from "./options.js";
+import type { Receiver } from "./receive.js";
 import type { AnyEvent } from "./types.js";
 
 /** Runs hooks; a hook's own failure is logged and changes nothing. */
@@ -28,117 +29,158 @@ export async function runHooks<A extends unknown[]>(
   }
 }
 
-/** Every handler's failure, after all of them settled. */
-async function runAll(
-  handlers: readonly Handler<AnyEvent>[],
-  event: AnyEvent,
-  ctx: DeliveryContext,
-): Promise<unknown[]> {
-  if (handlers.length <= 1) {
-    try {
-      await handlers[0]?.(event, ctx);
-      return [];
-    } catch (error) {
-      return [error];
-    }
+/** Calls a store operation; a synchronous throw becomes a rejection. */
+function attempt<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return operation();
+  } catch (error) {
+    return Promise.reject(error);
   }
-  const results = await Promise.allSettled(handlers.map(async (h) => h(event, ctx)));
-  const errors: unknown[] = [];
-  for (const r of results) if (r.status === "rejected") errors.push(r.reason);
-  return errors;
 }
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  value instanceof Promise ||
+  (typeof value === "object" &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === "function");
 
 /**
  * Claims the event's key, runs its handlers under the deadline, then completes
- * or releases the claim (contract rows 8 to 14).
+ * or releases the claim (contract rows 8 to 14). Never rejects.
  */
-export async function deliver(
-  o: ResolvedOptions,
-  registry: Registry,
+export function deliver(
+  r: Receiver,
   event: AnyEvent,
   dedupe: DedupeKey,
   handlers: readonly Handler<AnyEvent>[],
   ctx: DeliveryContext,
   unknownType: boolean,
-  ticker: Ticker,
 ): Promise<WebhookResponse> {
-  let claimed = false;
-  if (o.store) {
-    try {
-      // The delivery id is random per delivery: it doubles as the claim's owner token.
-      const result = await o.store.claim(dedupe.key, {
-        token: ctx.deliveryId,
-        leaseMs: o.leaseMs,
-        mode: dedupe.mode,
-        fingerprint: dedupe.fingerprint,
-      });
-      if (result === "duplicate") {
-        o.logger.debug({ type: event.type, key: dedupe.key }, "fineguide-webhooks: duplicate");
-        if (registry.duplicate.length > 0)
-          await runHooks(registry.duplicate, [event, ctx], o.logger);
-        return DUPLICATE;
-      }
-      if (result === "in_progress") return errorResponse("in_progress");
-      claimed = true;
-    } catch (error) {
-      if (!o.failOpen) {
-        o.logger.error(
-          { err: error, type: event.type, key: dedupe.key },
-          "fineguide-webhooks: dedupe store unreachable; answering 503 so the vendor retries",
-        );
-        return errorResponse("store_unavailable");
-      }
-      o.logger.warn(
-        { err: error, type: event.type, key: dedupe.key },
-        "fineguide-webhooks: dedupe store unreachable; processing WITHOUT deduplication (fail-open)",
-      );
-    }
+  const run = new Run(r, event, dedupe.key, ctx, unknownType);
+  const { store, leaseMs } = r.o;
+  if (!store) {
+    run.start(handlers);
+    return run.answer;
   }
-  const run = new Run(o, registry, event, dedupe.key, ctx, claimed, unknownType);
-  return run.start(handlers, ticker);
+  let claim: Promise<ClaimResult>;
+  try {
+    // The delivery id is unique per delivery: it doubles as the claim's owner token.
+    claim = store.claim(dedupe.key, {
+      token: ctx.deliveryId,
+      leaseMs,
+      mode: dedupe.mode,
+      fingerprint: dedupe.fingerprint,
+    });
+  } catch (error) {
+    claim = Promise.reject(error);
+  }
+  claim.then(
+    (result) => run.claimAnswered(result, handlers),
+    (error: unknown) => run.storeDown(error, handlers),
+  );
+  return run.answer;
 }
 
-/** One run of an event's handlers: the deadline, lease renewals, and the claim's outcome. */
+/** One delivery past validation: its claim, handlers, deadline, lease renewals and answer. */
 class Run implements Ticking {
-  private timedOut = false;
-  private readonly deadlineAt: number;
-  private nextRenewal: number;
+  readonly answer: Promise<WebhookResponse>;
   private resolve: (response: WebhookResponse) => void = () => {};
+  private holdsClaim = false;
+  private timedOut = false;
+  private deadlineAt = 0;
+  private nextRenewal = 0;
 
   constructor(
-    private readonly o: ResolvedOptions,
-    private readonly registry: Registry,
+    private readonly r: Receiver,
     private readonly event: AnyEvent,
     private readonly key: string,
     private readonly ctx: DeliveryContext,
-    private readonly claimed: boolean,
     private readonly unknownType: boolean,
   ) {
+    this.answer = new Promise<WebhookResponse>((resolve) => {
+      this.resolve = resolve;
+    });
+  }
+
+  claimAnswered(result: ClaimResult, handlers: readonly Handler<AnyEvent>[]): void {
+    if (result === "claimed") {
+      this.holdsClaim = true;
+      this.start(handlers);
+      return;
+    }
+    if (result === "in_progress") {
+      this.resolve(errorResponse("in_progress"));
+      return;
+    }
+    const { o, registry } = this.r;
+    if (o.debug)
+      o.logger.debug({ type: this.event.type, key: this.key }, "fineguide-webhooks: duplicate");
+    if (registry.duplicate.length === 0) {
+      this.resolve(DUPLICATE);
+      return;
+    }
+    runHooks(registry.duplicate, [this.event, this.ctx], o.logger).then(() =>
+      this.resolve(DUPLICATE),
+    );
+  }
+
+  storeDown(error: unknown, handlers: readonly Handler<AnyEvent>[]): void {
+    const { o } = this.r;
+    const fields = { err: error, type: this.event.type, key: this.key };
+    if (!o.failOpen) {
+      o.logger.error(
+        fields,
+        "fineguide-webhooks: dedupe store unreachable; answering 503 so the vendor retries",
+      );
+      this.resolve(errorResponse("store_unavailable"));
+      return;
+    }
+    o.logger.warn(
+      fields,
+      "fineguide-webhooks: dedupe store unreachable; processing WITHOUT deduplication (fail-open)",
+    );
+    this.start(handlers);
+  }
+
+  /** Runs the handlers; synchronous handlers settle without a detour through promises. */
+  start(handlers: readonly Handler<AnyEvent>[]): void {
+    const { o, ticker } = this.r;
     const now = Date.now();
     this.deadlineAt = now + o.deadlineMs;
     this.nextRenewal = now + o.leaseMs / 3;
-  }
-
-  start(handlers: readonly Handler<AnyEvent>[], ticker: Ticker): Promise<WebhookResponse> {
-    const answer = new Promise<WebhookResponse>((resolve) => {
-      this.resolve = resolve;
-    });
     ticker.add(this);
-    runAll(handlers, this.event, this.ctx)
-      .then((errors) => this.finish(errors))
-      .then((response) => {
-        ticker.delete(this);
-        this.resolve(response);
-      });
-    return answer;
+    const { event, ctx } = this;
+    if (handlers.length <= 1) {
+      let result: unknown;
+      try {
+        result = handlers[0]?.(event, ctx);
+      } catch (error) {
+        this.fail([error]);
+        return;
+      }
+      if (isThenable(result))
+        result.then(
+          () => this.succeed(),
+          (error: unknown) => this.fail([error]),
+        );
+      else this.succeed();
+      return;
+    }
+    Promise.allSettled(handlers.map(async (h) => h(event, ctx))).then((results) => {
+      const errors: unknown[] = [];
+      for (const r of results) if (r.status === "rejected") errors.push(r.reason);
+      if (errors.length > 0) this.fail(errors);
+      else this.succeed();
+    });
   }
 
   /** Called by the ticker while the handlers run: renews the lease, enforces the deadline. */
   tick(now: number): void {
-    const { o, key, ctx } = this;
-    if (this.claimed && now >= this.nextRenewal) {
+    const { o } = this.r;
+    const { key, ctx } = this;
+    if (this.holdsClaim && now >= this.nextRenewal) {
       this.nextRenewal = now + o.leaseMs / 3;
-      o.store!.renew(key, ctx.deliveryId, o.leaseMs).catch((err: unknown) => {
+      attempt(() => o.store!.renew(key, ctx.deliveryId, o.leaseMs)).catch((err: unknown) => {
         o.logger.error({ err, key }, "fineguide-webhooks: lease renewal failed");
       });
     }
@@ -152,28 +194,45 @@ class Run implements Ticking {
       this.resolve(errorResponse("handler_timeout"));
     }
   }
-  private async finish(errors: unknown[]): Promise<WebhookResponse> {
-    const { o, event, key, ctx } = this;
-    if (errors.length > 0) {
-      const error =
-        errors.length === 1
-          ? errors[0]
-          : new AggregateError(errors, `${errors.length} handlers failed for ${event.type}`);
-      o.logger.error({ type: event.type, key }, "fineguide-webhooks: handler failed");
-      await runHooks(this.registry.error, [error, event, ctx], o.logger);
-      if (this.claimed) {
-        await o.store!.release(key, ctx.deliveryId).catch((err: unknown) => {
-          o.logger.error({ err, key }, "fineguide-webhooks: release failed; the lease will expire");
-        });
-      }
-      return errorResponse("handler_failed");
+
+  private succeed(): void {
+    const { o } = this.r;
+    const { key, ctx } = this;
+    const response = this.unknownType ? UNKNOWN_TYPE_PROCESSED : PROCESSED;
+    if (o.debug) o.logger.debug({ type: this.event.type, key }, "fineguide-webhooks: processed");
+    if (!this.holdsClaim) {
+      this.settle(response);
+      return;
     }
-    if (this.claimed) {
-      await o.store!.complete(key, ctx.deliveryId, { ttlMs: o.ttlMs }).catch((err: unknown) => {
+    attempt(() => o.store!.complete(key, ctx.deliveryId, { ttlMs: o.ttlMs })).then(
+      () => this.settle(response),
+      (err: unknown) => {
         o.logger.error({ err, key }, "fineguide-webhooks: complete failed after success");
-      });
-    }
-    o.logger.debug({ type: event.type, key }, "fineguide-webhooks: processed");
-    return this.unknownType ? UNKNOWN_TYPE_PROCESSED : PROCESSED;
+        this.settle(response);
+      },
+    );
+  }
+
+  private fail(errors: unknown[]): void {
+    const { o, registry } = this.r;
+    const { event, key, ctx } = this;
+    const error =
+      errors.length === 1
+        ? errors[0]
+        : new AggregateError(errors, `${errors.length} handlers failed for ${event.type}`);
+    o.logger.error({ type: event.type, key }, "fineguide-webhooks: handler failed");
+    runHooks(registry.error, [error, event, ctx], o.logger)
+      .then(() =>
+        this.holdsClaim ? attempt(() => o.store!.release(key, ctx.deliveryId)) : undefined,
+      )
+      .catch((err: unknown) => {
+        o.logger.error({ err, key }, "fineguide-webhooks: release failed; the lease will expire");
+      })
+      .then(() => this.settle(errorResponse("handler_failed")));
+  }
+
+  private settle(response: WebhookResponse): void {
+    this.r.ticker.delete(this);
+    this.resolve(response);
   }
 }

@@ -54,6 +54,8 @@ export interface ResolvedOptions {
   readonly strict: boolean;
   readonly failOpen: boolean;
   readonly logger: Logger;
+  /** Whether debug lines are wanted (spares building them for a silent logger). */
+  readonly debug: boolean;
 }
 
 const MINUTE = 60_000;
@@ -99,5 +101,12 @@ export function resolveOptions(options: WebhooksOptions): ResolvedOptions {
     strict: options.strict === true,
     failOpen: options.onStoreError === "open",
     logger: options.logger ?? silentLogger,
+    debug: options.logger !== undefined && isDebugEnabled(options.logger),
   };
+}
+
+/** pino-style loggers say whether debug is on; others are asked to log it. */
+function isDebugEnabled(logger: Logger): boolean {
+  const check = (logger as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled;
+  return typeof check === "function" ? check.call(logger, "debug") : true;
 }

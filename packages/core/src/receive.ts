@@ -64,40 +64,53 @@ const toIssues = (issues: readonly { path: readonly PropertyKey[]; message: stri
     }),
   );
 
-/** Every row of the receiver contract, in its order. */
-export async function receive(
-  { o, registry, ticker, nextDeliveryId }: Receiver,
-  req: WebhookRequest,
-): Promise<WebhookResponse> {
-  const rejected = preflight(o, req);
-  if (rejected) return rejected;
+/** Every row of the receiver contract, in its order. Never rejects. */
+export function receive(r: Receiver, req: WebhookRequest): Promise<WebhookResponse> {
+  const rejected = preflight(r.o, req);
+  if (rejected) return Promise.resolve(rejected);
+  const body = req.body;
+  return typeof body === "function"
+    ? readThenAccept(r, req, body as () => unknown)
+    : accept(r, req, body);
+}
 
-  let body = req.body;
-  if (typeof body === "function") {
-    try {
-      body = await body();
-    } catch (error) {
-      o.logger.warn({ err: error }, "fineguide-webhooks: the body could not be read");
-      return errorResponse("invalid_json");
-    }
+async function readThenAccept(
+  r: Receiver,
+  req: WebhookRequest,
+  read: () => unknown,
+): Promise<WebhookResponse> {
+  let body: unknown;
+  try {
+    body = await read();
+  } catch (error) {
+    r.o.logger.warn({ err: error }, "fineguide-webhooks: the body could not be read");
+    return errorResponse("invalid_json");
   }
-  if (body === BODY_TOO_LARGE) return errorResponse("payload_too_large");
+  return accept(r, req, body);
+}
+
+/** Rows 4 to 14, once the body is at hand. */
+function accept(r: Receiver, req: WebhookRequest, body: unknown): Promise<WebhookResponse> {
+  const { o, registry } = r;
+  if (body === BODY_TOO_LARGE) return Promise.resolve(errorResponse("payload_too_large"));
   const size = rawByteLength(body, o.maxBodyBytes);
-  if (size !== undefined && size > o.maxBodyBytes) return errorResponse("payload_too_large");
+  if (size !== undefined && size > o.maxBodyBytes) {
+    return Promise.resolve(errorResponse("payload_too_large"));
+  }
 
   const parsed = parseBody(body);
-  if (!parsed.ok) return errorResponse("invalid_json");
+  if (!parsed.ok) return Promise.resolve(errorResponse("invalid_json"));
   const payload = parsed.value;
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
-    return errorResponse("not_an_object");
+    return Promise.resolve(errorResponse("not_an_object"));
   }
 
-  const ctx = new DeliveryContext(req.headers, o.header, o.logger, nextDeliveryId());
+  const ctx = new DeliveryContext(req.headers, o.header, o.logger, r.nextDeliveryId());
   const type = (payload as { type?: unknown }).type;
   if (typeof type !== "string") {
-    const issues = [{ path: ["type"], message: "Expected a string event type" }];
-    await runHooks(registry.invalid, [{ code: "missing_type", issues, payload }, ctx], o.logger);
-    return errorResponse("missing_type", issues);
+    return rejectInvalid(r, ctx, "missing_type", payload, [
+      { path: ["type"], message: "Expected a string event type" },
+    ]);
   }
 
   let event: AnyEvent;
@@ -108,12 +121,7 @@ export async function receive(
     if (!result.success) {
       const issues = toIssues(result.error.issues);
       o.logger.info({ type, issues }, "fineguide-webhooks: invalid payload");
-      await runHooks(
-        registry.invalid,
-        [{ code: "invalid_payload", issues, payload }, ctx],
-        o.logger,
-      );
-      return errorResponse("invalid_payload", issues);
+      return rejectInvalid(r, ctx, "invalid_payload", payload, issues);
     }
     event = result.data as AnyEvent;
     dedupe = (o.keys[type] as (e: AnyEvent) => DedupeKey | string)(event);
@@ -124,5 +132,16 @@ export async function receive(
   const key: DedupeKey = typeof dedupe === "string" ? { key: dedupe, mode: "once" } : dedupe;
   ctx.dedupeKey = key.key;
   ctx.fingerprint = key.fingerprint;
-  return deliver(o, registry, event, key, registry.handlersFor(type, known), ctx, !known, ticker);
+  return deliver(r, event, key, registry.handlersFor(type, known), ctx, !known);
+}
+
+async function rejectInvalid(
+  r: Receiver,
+  ctx: DeliveryContext,
+  code: "missing_type" | "invalid_payload",
+  payload: unknown,
+  issues: readonly ValidationIssue[],
+): Promise<WebhookResponse> {
+  await runHooks(r.registry.invalid, [{ code, issues, payload }, ctx], r.o.logger);
+  return errorResponse(code, issues);
 }

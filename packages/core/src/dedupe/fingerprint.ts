@@ -1,16 +1,28 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /** JSON text with object keys sorted at every depth, so equal values give equal text. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const record = value as Record<string, unknown>;
-  const parts: string[] = [];
-  for (const key of Object.keys(record).sort()) {
-    if (record[key] === undefined) continue;
-    parts.push(`${JSON.stringify(key)}:${canonicalJson(record[key])}`);
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? "" : ",") + canonicalJson(value[i]);
+    return `${out}]`;
   }
-  return `{${parts.join(",")}}`;
+  return canonicalFields(value as Readonly<Record<string, unknown>>, Object.keys(value).sort());
+}
+
+/** `{"a":…,"b":…}` for the given (sorted) keys; undefined values are left out, as JSON does. */
+function canonicalFields(
+  record: Readonly<Record<string, unknown>>,
+  keys: readonly string[],
+): string {
+  let out = "{";
+  for (const key of keys) {
+    const field = record[key];
+    if (field === undefined) continue;
+    out += `${out.length === 1 ? "" : ","}${JSON.stringify(key)}:${canonicalJson(field)}`;
+  }
+  return `${out}}`;
 }
 
 /**
@@ -27,11 +39,13 @@ export function fingerprint(
   event: Readonly<Record<string, unknown>>,
   fields?: readonly string[],
 ): string {
-  let picked: Readonly<Record<string, unknown>> = event;
-  if (fields) {
-    const out: Record<string, unknown> = {};
-    for (const field of fields) out[field] = event[field];
-    picked = out;
-  }
-  return createHash("sha256").update(canonicalJson(picked)).digest("base64url");
+  const text = fields
+    ? canonicalFields(event, isSorted(fields) ? fields : [...fields].sort())
+    : canonicalJson(event);
+  return hash("sha256", text, "base64url");
+}
+
+function isSorted(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
+  return true;
 }

@@ -33,9 +33,9 @@ interface Entry {
 export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
   const cache = new LRUCache<string, Entry>({ max: options.max ?? 100_000 });
 
-  /** The entry whose unexpired claim belongs to `token`, if any. */
+  /** The entry whose unexpired claim belongs to `token`, if any (`peek`: no recency bump). */
   const owned = (key: string, token: string, now: number) => {
-    const entry = cache.get(key);
+    const entry = cache.peek(key);
     return entry && entry.token === token && entry.leaseUntil > now ? entry : undefined;
   };
 

@@ -5,7 +5,7 @@ import type { WebhookContext } from "./types.js";
 /** The `ctx` of one delivery; the signal and header copy are made only when read. */
 export class DeliveryContext implements WebhookContext {
   readonly deliveryId: string;
-  readonly receivedAt: Date;
+  readonly #receivedAt = Date.now();
   readonly logger: Logger;
   dedupeKey = "";
   fingerprint: string | undefined = undefined;
@@ -20,8 +20,11 @@ export class DeliveryContext implements WebhookContext {
     deliveryId: string,
   ) {
     this.deliveryId = deliveryId;
-    this.receivedAt = new Date();
     this.logger = logger;
+  }
+
+  get receivedAt(): Date {
+    return new Date(this.#receivedAt);
   }
 
   get headers(): Readonly<Record<string, string>> {

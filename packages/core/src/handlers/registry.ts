@@ -17,12 +17,17 @@ export class Registry {
   readonly duplicate: DuplicateHook[] = [];
   readonly error: ErrorHook[] = [];
 
+  /** What runs per type, computed on first use and forgotten on any change. */
+  private readonly runs = new Map<string, readonly Handler<AnyEvent>[]>();
+
   add<F>(list: F[], fn: F): Unsubscribe {
     if (typeof fn !== "function") throw new TypeError("A handler must be a function.");
     list.push(fn);
+    this.runs.clear();
     return () => {
       const index = list.indexOf(fn);
       if (index !== -1) list.splice(index, 1);
+      this.runs.clear();
     };
   }
 
@@ -42,8 +47,14 @@ export class Registry {
 
   /** The handlers for an event, specific ones first, then `onAny`. */
   handlersFor(type: string, known: boolean): readonly Handler<AnyEvent>[] {
-    const specific = (known ? this.byType.get(type) : this.unknown) ?? [];
-    if (this.any.length === 0) return specific as Handler<AnyEvent>[];
-    return [...(specific as Handler<AnyEvent>[]), ...this.any];
+    const cacheKey = known ? type : "";
+    let handlers = this.runs.get(cacheKey);
+    if (!handlers) {
+      const specific = ((known ? this.byType.get(type) : this.unknown) ??
+        []) as Handler<AnyEvent>[];
+      handlers = [...specific, ...this.any];
+      this.runs.set(cacheKey, handlers);
+    }
+    return handlers;
   }
 }
