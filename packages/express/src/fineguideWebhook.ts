@@ -1,4 +1,4 @@
-import { createWebhooks, type Webhooks, type WebhooksOptions } from "@fineguide-webhooks/core";
+import { toWebhooks, type Webhooks, type WebhooksOptions } from "@fineguide-webhooks/core";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { answerWith } from "./answerWith.js";
 import { fineguideErrorHandler } from "./fineguideErrorHandler.js";
@@ -65,9 +65,7 @@ export function fineguideWebhook(
   webhooksOrOptions: Webhooks | WebhooksOptions,
   adapterOptions: ExpressAdapterOptions = {},
 ): FineguideWebhookMiddleware {
-  const webhooks = isWebhooks(webhooksOrOptions)
-    ? webhooksOrOptions
-    : createWebhooks(webhooksOrOptions);
+  const webhooks = toWebhooks(webhooksOrOptions);
   const limit = webhooks.maxBodyBytes;
   const answer = answerWith(adapterOptions);
 
@@ -85,9 +83,4 @@ export function fineguideWebhook(
     webhooks,
     errorHandler: fineguideErrorHandler(webhooks, adapterOptions),
   });
-}
-
-/** Tells a `createWebhooks()` instance from its options. */
-function isWebhooks(value: Webhooks | WebhooksOptions): value is Webhooks {
-  return typeof (value as Partial<Webhooks>).receive === "function";
 }

@@ -1,6 +1,7 @@
 import {
   BODY_TOO_LARGE,
   readLimited,
+  toWebhooks,
   type WebhookResponse,
   type Webhooks,
   type WebhooksOptions,
@@ -13,7 +14,6 @@ import type {
   FastifyRequest,
 } from "fastify";
 import fp from "fastify-plugin";
-import { toWebhooks } from "./toWebhooks.js";
 
 /** Options of the Fastify adapter itself, beside the receiver's. */
 export interface FastifyAdapterOptions {

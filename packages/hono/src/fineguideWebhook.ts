@@ -1,8 +1,8 @@
 import type { WebhookResponse, Webhooks, WebhooksOptions } from "@fineguide-webhooks/core";
+import { toWebhooks } from "@fineguide-webhooks/core";
 import type { Context, MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { readBody } from "./readBody.js";
-import { toWebhooks } from "./toWebhooks.js";
 
 /** Options of the Hono adapter itself, beside the receiver's. */
 export interface HonoAdapterOptions {

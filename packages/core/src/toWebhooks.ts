@@ -1,7 +1,8 @@
-import { createWebhooks, type Webhooks, type WebhooksOptions } from "@fineguide-webhooks/core";
+import { createWebhooks, type Webhooks } from "./createWebhooks.js";
+import type { WebhooksOptions } from "./options.js";
 
 /**
- * The receiver to use: the `Webhooks` instance given, or one created from
+ * For adapters: the `Webhooks` instance given, or one created from
  * the options given (an instance is told from options by its `receive`).
  *
  * @example
