@@ -3,29 +3,14 @@
  * whose JSON body Fastify parses, answering 200, (b) the same app with the
  * `fineguideWebhook` plugin and a no-op handler (in-memory dedupe on; the
  * runner sends a fresh messageId per request).
- *
- * Each server runs in its own child process (this file, forked with
- * `FG_BENCH_SERVE` set), so that autocannon, in the parent, does not share
- * the server's event loop and core: on the same loop, autocannon's own cost
- * would be added to both variants and pull every ratio toward 1.
- *
- * The child runs with bench/ as its working directory, so tsx uses
- * bench/tsconfig.json (no `paths`) and `@fineguide-webhooks/*` resolve to the
- * packages' built `dist/` (run `npm run build` first), the code users run.
- * From the repository root, tsx would map them to `src/` through the root
- * tsconfig's `paths` and compile them with esbuild's `keepNames`, which adds a
- * `__name()` call to every closure created per request (measurably slower).
+ * Each variant runs in a child process (see `../childServer.ts`).
  */
-import { fork } from "node:child_process";
-import { once } from "node:events";
-import { fileURLToPath } from "node:url";
 import { fineguideWebhook } from "@fineguide-webhooks/fastify";
 import Fastify, { type FastifyInstance } from "fastify";
 import { BENCH_PATH, BENCH_SECRET, type BenchServer } from "../adapterBench.js";
+import { announce, forkServer, servingVariant, type Variant } from "../childServer.js";
 
 export const name = "fastify";
-
-type Variant = "bare" | "adapter";
 
 const apps: Record<Variant, () => Promise<FastifyInstance>> = {
   bare: async () => Fastify().post(BENCH_PATH, async () => ({ ok: true })),
@@ -40,43 +25,16 @@ const apps: Record<Variant, () => Promise<FastifyInstance>> = {
   },
 };
 
-/** Child side: serve one variant on 127.0.0.1, port 0, and tell the parent its URL. */
-async function serve(variant: Variant): Promise<void> {
-  const app = await apps[variant]();
+/** (a) Fastify alone: its JSON parser, answer `{ ok: true }`. */
+export const bare = (): Promise<BenchServer> => forkServer(import.meta.url, name, "bare");
+/** (b) The same app with the `fineguideWebhook` plugin and a no-op handler. */
+export const adapter = (): Promise<BenchServer> => forkServer(import.meta.url, name, "adapter");
+
+const serving = servingVariant();
+if (serving) {
+  const app = await apps[serving]();
   await app.listen({ port: 0, host: "127.0.0.1" });
   const address = app.server.address();
   if (address === null || typeof address === "string") throw new Error("no TCP address");
-  process.send?.({ url: `http://127.0.0.1:${address.port}${BENCH_PATH}` });
-  process.once("disconnect", () => void app.close().then(() => process.exit(0)));
+  announce(`http://127.0.0.1:${address.port}${BENCH_PATH}`, () => app.close());
 }
-
-/** Parent side: fork this file serving `variant`; close() stops the child. */
-async function start(variant: Variant): Promise<BenchServer> {
-  const child = fork(fileURLToPath(import.meta.url), {
-    env: { ...process.env, FG_BENCH_SERVE: variant },
-    cwd: fileURLToPath(new URL("../..", import.meta.url)),
-    execArgv: ["--import", "tsx"],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  const message = await new Promise<{ url: string }>((resolve, reject) => {
-    child.once("message", (m) => resolve(m as { url: string }));
-    child.once("exit", (code) => reject(new Error(`${name} ${variant} server exited (${code})`)));
-  });
-  return {
-    url: message.url,
-    ...(child.pid === undefined ? {} : { pid: child.pid }),
-    close: async () => {
-      const exited = once(child, "exit");
-      child.disconnect();
-      await exited;
-    },
-  };
-}
-
-/** (a) Fastify alone: its JSON parser, answer `{ ok: true }`. */
-export const bare = (): Promise<BenchServer> => start("bare");
-/** (b) The same app with the `fineguideWebhook` plugin and a no-op handler. */
-export const adapter = (): Promise<BenchServer> => start("adapter");
-
-const serving = process.env.FG_BENCH_SERVE;
-if (serving === "bare" || serving === "adapter") await serve(serving);

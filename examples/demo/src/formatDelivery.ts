@@ -13,7 +13,7 @@ const short = (id: unknown) => (typeof id === "string" ? id.slice(0, 8) : "?");
  *
  * @example
  * ```ts
- * summarize(SAMPLE_EVENT); // 'USER: "Hi, I need help with my order" (session b8e034be)'
+ * summarize(vendorExamples.MESSAGE); // 'USER: "Hi, I need help with my order" (session b8e034be)'
  * ```
  */
 export function summarize(event: AnyEvent): string {

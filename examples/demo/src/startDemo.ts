@@ -1,9 +1,9 @@
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
+import { vendorExamples } from "@fineguide-webhooks/testing";
 import { createDemoApp } from "./createDemoApp.js";
 import { curlCommand } from "./curlCommand.js";
 import { devSecret } from "./devSecret.js";
-import { SAMPLE_EVENT } from "./sampleEvent.js";
 
 /** Options of {@link startDemo}. */
 export interface StartDemoOptions {
@@ -53,7 +53,7 @@ export async function startDemo(options: StartDemoOptions): Promise<RunningDemo>
     url,
     header: webhooks.secretHeader,
     secret: secret.source === "env" ? { fromShell: ENV_NAME } : { literal: secret.value },
-    body: JSON.stringify(SAMPLE_EVENT),
+    body: JSON.stringify(vendorExamples.MESSAGE),
   });
 
   const { print } = options;
