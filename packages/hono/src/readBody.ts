@@ -1,4 +1,9 @@
-import { type BODY_TOO_LARGE, readLimited } from "@fineguide-webhooks/core";
+import {
+  type BODY_TOO_LARGE,
+  getHeader,
+  type HeadersInput,
+  readLimited,
+} from "@fineguide-webhooks/core";
 import type { HonoRequest } from "hono";
 
 /**
@@ -38,16 +43,19 @@ async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uin
  *
  * @example
  * ```ts
- * const body = await readBody(c.req, webhooks.maxBodyBytes);
+ * const body = await readBody(c.req, c.req.raw.headers, webhooks.maxBodyBytes);
  * ```
  */
 export function readBody(
   req: HonoRequest,
+  headers: HeadersInput,
   limit: number,
 ): Promise<string | Uint8Array | typeof BODY_TOO_LARGE> | undefined {
   const raw = req.raw;
-  const headers = raw.headers;
-  if (raw.bodyUsed || (headers.has("content-length") && !headers.has("transfer-encoding"))) {
+  const declared =
+    getHeader(headers, "content-length") !== undefined &&
+    getHeader(headers, "transfer-encoding") === undefined;
+  if (raw.bodyUsed || declared) {
     return req.text();
   }
   const stream = raw.body;
