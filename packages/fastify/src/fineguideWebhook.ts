@@ -150,7 +150,9 @@ function route(
           return receive(request, reply, BODY_TOO_LARGE);
         }
         if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
-          return receive(request, reply, () => readLimited(request.raw, webhooks.maxBodyBytes));
+          // Kept open past the limit (Fastify drains it), so the client reads the 413.
+          const chunks = request.raw.iterator({ destroyOnReturn: false });
+          return receive(request, reply, () => readLimited(chunks, webhooks.maxBodyBytes));
         }
         return receive(request, reply, () => {
           throw error;
