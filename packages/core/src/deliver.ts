@@ -1,4 +1,4 @@
-import type { ClaimResult } from "./dedupe/DedupeStore.js";
+import type { ClaimResult, MaybePromise } from "./dedupe/DedupeStore.js";
 import type { DedupeKey } from "./dedupe/defaultKeys.js";
 import type { DeliveryContext } from "./handlers/DeliveryContext.js";
 import type { Ticking } from "./handlers/Ticker.js";
@@ -29,13 +29,24 @@ export async function runHooks<A extends unknown[]>(
   }
 }
 
-/** Calls a store operation; a synchronous throw becomes a rejection. */
-function attempt<T>(operation: () => Promise<T>): Promise<T> {
+/**
+ * Calls a store operation and hands its outcome on: at once when the store
+ * answered synchronously, after the promise otherwise. A throw is a failure.
+ */
+function settleWith<T>(
+  operation: () => MaybePromise<T>,
+  onValue: (value: T) => void,
+  onError: (error: unknown) => void,
+): void {
+  let result: MaybePromise<T>;
   try {
-    return operation();
+    result = operation();
   } catch (error) {
-    return Promise.reject(error);
+    onError(error);
+    return;
   }
+  if (result instanceof Promise) result.then(onValue, onError);
+  else onValue(result);
 }
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
@@ -62,21 +73,17 @@ export function deliver(
     run.start(handlers);
     return run.answer;
   }
-  let claim: Promise<ClaimResult>;
-  try {
+  settleWith(
     // The delivery id is unique per delivery: it doubles as the claim's owner token.
-    claim = store.claim(dedupe.key, {
-      token: ctx.deliveryId,
-      leaseMs,
-      mode: dedupe.mode,
-      fingerprint: dedupe.fingerprint,
-    });
-  } catch (error) {
-    claim = Promise.reject(error);
-  }
-  claim.then(
+    () =>
+      store.claim(dedupe.key, {
+        token: ctx.deliveryId,
+        leaseMs,
+        mode: dedupe.mode,
+        fingerprint: dedupe.fingerprint,
+      }),
     (result) => run.claimAnswered(result, handlers),
-    (error: unknown) => run.storeDown(error, handlers),
+    (error) => run.storeDown(error, handlers),
   );
   return run.answer;
 }
@@ -180,9 +187,11 @@ class Run implements Ticking {
     const { key, ctx } = this;
     if (this.holdsClaim && now >= this.nextRenewal) {
       this.nextRenewal = now + o.leaseMs / 3;
-      attempt(() => o.store!.renew(key, ctx.deliveryId, o.leaseMs)).catch((err: unknown) => {
-        o.logger.error({ err, key }, "fineguide-webhooks: lease renewal failed");
-      });
+      settleWith(
+        () => o.store!.renew(key, ctx.deliveryId, o.leaseMs),
+        () => {},
+        (err) => o.logger.error({ err, key }, "fineguide-webhooks: lease renewal failed"),
+      );
     }
     if (!this.timedOut && now >= this.deadlineAt) {
       this.timedOut = true;
@@ -204,9 +213,10 @@ class Run implements Ticking {
       this.settle(response);
       return;
     }
-    attempt(() => o.store!.complete(key, ctx.deliveryId, { ttlMs: o.ttlMs })).then(
+    settleWith(
+      () => o.store!.complete(key, ctx.deliveryId, { ttlMs: o.ttlMs }),
       () => this.settle(response),
-      (err: unknown) => {
+      (err) => {
         o.logger.error({ err, key }, "fineguide-webhooks: complete failed after success");
         this.settle(response);
       },
@@ -221,14 +231,21 @@ class Run implements Ticking {
         ? errors[0]
         : new AggregateError(errors, `${errors.length} handlers failed for ${event.type}`);
     o.logger.error({ type: event.type, key }, "fineguide-webhooks: handler failed");
-    runHooks(registry.error, [error, event, ctx], o.logger)
-      .then(() =>
-        this.holdsClaim ? attempt(() => o.store!.release(key, ctx.deliveryId)) : undefined,
-      )
-      .catch((err: unknown) => {
-        o.logger.error({ err, key }, "fineguide-webhooks: release failed; the lease will expire");
-      })
-      .then(() => this.settle(errorResponse("handler_failed")));
+    const answer = errorResponse("handler_failed");
+    runHooks(registry.error, [error, event, ctx], o.logger).then(() => {
+      if (!this.holdsClaim) {
+        this.settle(answer);
+        return;
+      }
+      settleWith(
+        () => o.store!.release(key, ctx.deliveryId),
+        () => this.settle(answer),
+        (err) => {
+          o.logger.error({ err, key }, "fineguide-webhooks: release failed; the lease will expire");
+          this.settle(answer);
+        },
+      );
+    });
   }
 
   private settle(response: WebhookResponse): void {

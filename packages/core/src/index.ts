@@ -1,5 +1,11 @@
 export { createWebhooks, type Webhooks } from "./createWebhooks.js";
-export type { ClaimRequest, ClaimResult, DedupeMode, DedupeStore } from "./dedupe/DedupeStore.js";
+export type {
+  ClaimRequest,
+  ClaimResult,
+  DedupeMode,
+  DedupeStore,
+  MaybePromise,
+} from "./dedupe/DedupeStore.js";
 export {
   type DedupeKey,
   defaultKeys,

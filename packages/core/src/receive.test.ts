@@ -138,6 +138,22 @@ describe("receive() context", () => {
   });
 });
 
+describe("receive() with stores that answer synchronously", () => {
+  it("answers 503 when a store throws instead of rejecting, and runs nothing", async () => {
+    let ran = 0;
+    const broken = () => {
+      throw new Error("store exploded");
+    };
+    const webhooks = make({
+      dedupe: { claim: broken, complete: broken, release: broken, renew: broken },
+      onMessage: () => void ran++,
+    });
+    const res = await webhooks.receive(post(JSON.stringify(message)));
+    expect(res.outcome).toBe("store_unavailable");
+    expect(ran).toBe(0);
+  });
+});
+
 describe("receive() under concurrency", () => {
   it("runs the handler once for 100 concurrent identical deliveries", async () => {
     let ran = 0;

@@ -28,7 +28,14 @@ const claim = (
   fingerprint?: string,
   leaseMs = LEASE,
 ): Promise<ClaimResult> =>
-  store.claim(key, { token, leaseMs, mode, ...(fingerprint === undefined ? {} : { fingerprint }) });
+  Promise.resolve(
+    store.claim(key, {
+      token,
+      leaseMs,
+      mode,
+      ...(fingerprint === undefined ? {} : { fingerprint }),
+    }),
+  );
 
 /**
  * Sequences run against core's memoryStore and the Redis store alike: both

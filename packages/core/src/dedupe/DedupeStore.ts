@@ -6,6 +6,9 @@
  */
 export type DedupeMode = "once" | "latest";
 
+/** A value, or a promise of it. */
+export type MaybePromise<T> = T | Promise<T>;
+
 /** Arguments of {@link DedupeStore.claim}. */
 export interface ClaimRequest {
   /** Owner token: only this owner may later complete, release or renew. */
@@ -31,7 +34,9 @@ export type ClaimResult = "claimed" | "duplicate" | "in_progress";
  * must make `claim` atomic: of any number of concurrent claims on an absent
  * key exactly one gets `claimed`. Only the owner of an unexpired claim can
  * complete, release or renew it; the others get `false` and change nothing.
- * An operation that cannot reach the store rejects (the receiver answers 503).
+ * An operation that cannot reach the store rejects or throws (the receiver
+ * answers 503). A store that needs no I/O may answer synchronously (the memory
+ * store does, sparing the receiver promise hops); callers `await` either way.
  *
  * @example
  * ```ts
@@ -43,11 +48,11 @@ export type ClaimResult = "claimed" | "duplicate" | "in_progress";
  * ```
  */
 export interface DedupeStore {
-  claim(key: string, request: ClaimRequest): Promise<ClaimResult>;
+  claim(key: string, request: ClaimRequest): MaybePromise<ClaimResult>;
   /** Marks the key done for `ttlMs`; in `latest` mode remembers the claim's fingerprint. */
-  complete(key: string, token: string, options: { readonly ttlMs: number }): Promise<boolean>;
+  complete(key: string, token: string, options: { readonly ttlMs: number }): MaybePromise<boolean>;
   /** Gives the claim up: the key returns to what it was before the claim. */
-  release(key: string, token: string): Promise<boolean>;
+  release(key: string, token: string): MaybePromise<boolean>;
   /** Extends the owner's lease to `leaseMs` from now. */
-  renew(key: string, token: string, leaseMs: number): Promise<boolean>;
+  renew(key: string, token: string, leaseMs: number): MaybePromise<boolean>;
 }

@@ -21,6 +21,7 @@ interface Entry {
 
 /**
  * The default dedupe store: in the memory of one process, on `lru-cache`.
+ * It answers synchronously (no I/O), which `DedupeStore` allows.
  * Expiry is checked on every read (`Date.now()`), and `lru-cache` bounds the
  * number of keys. Use `@fineguide-webhooks/redis` when several processes
  * receive events.
@@ -40,7 +41,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
   };
 
   return {
-    async claim(key: string, request: ClaimRequest): Promise<ClaimResult> {
+    claim(key: string, request: ClaimRequest): ClaimResult {
       const now = Date.now();
       let entry = cache.get(key);
       if (entry) {
@@ -67,7 +68,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
       return "claimed";
     },
 
-    async complete(key, token, { ttlMs }) {
+    complete(key, token, { ttlMs }) {
       const now = Date.now();
       const entry = owned(key, token, now);
       if (!entry) return false;
@@ -77,7 +78,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
       return true;
     },
 
-    async release(key, token) {
+    release(key, token) {
       const entry = owned(key, token, Date.now());
       if (!entry) return false;
       // Back to what the key was before the claim: absent, or done with its fingerprint.
@@ -85,7 +86,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore {
       return true;
     },
 
-    async renew(key, token, leaseMs) {
+    renew(key, token, leaseMs) {
       const now = Date.now();
       const entry = owned(key, token, now);
       if (!entry) return false;
