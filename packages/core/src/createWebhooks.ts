@@ -37,7 +37,8 @@ export interface Webhooks extends TypedHandlerMethods {
   /**
    * The checks that need no body (method, secret, content type, declared
    * length), for adapters that can answer before reading the body.
-   * Returns the answer when a check fails, `undefined` otherwise.
+   * Returns the answer when a check fails, `undefined` otherwise; then the
+   * following `receive()` with the same `headers` object skips them.
    */
   preflight(request: WebhookRequestHead): WebhookResponse | undefined;
   /** Runs `handler` for every event of `type`. */
@@ -94,6 +95,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     registry,
     ticker: new Ticker(tickMs),
     nextDeliveryId: createDeliveryIds(),
+    preflighted: new WeakSet(),
   };
 
   const on = <T extends EventType>(type: T, handler: Handler<EventOf<T>>): Unsubscribe => {
@@ -112,7 +114,11 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
   return {
     ...typed,
     receive: (request) => receive(receiver, request),
-    preflight: (request) => preflight(resolved, request),
+    preflight: (request) => {
+      const rejected = preflight(resolved, request);
+      if (!rejected) receiver.preflighted.add(request.headers);
+      return rejected;
+    },
     on,
     onAny: (handler) => registry.add(registry.any, handler),
     onUnknown: (handler) => registry.add(registry.unknown, handler as Handler<never>),

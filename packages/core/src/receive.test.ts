@@ -298,3 +298,27 @@ describe("receive() robustness", () => {
     );
   });
 });
+
+describe("preflight() then receive()", () => {
+  it("checks the head once, and only for the headers object that passed", async () => {
+    const webhooks = make();
+    const good = { ...headers };
+    expect(webhooks.preflight({ method: "POST", headers: good })).toBeUndefined();
+    expect(
+      (await webhooks.receive({ method: "POST", headers: good, body: JSON.stringify(message) }))
+        .status,
+    ).toBe(200);
+    // Another request is checked in full, even after an earlier one passed.
+    const forged = { "content-type": "application/json" };
+    expect(webhooks.preflight({ method: "POST", headers: forged })?.status).toBe(401);
+    expect(
+      (await webhooks.receive({ method: "POST", headers: forged, body: JSON.stringify(message) }))
+        .status,
+    ).toBe(401);
+    // A pass is used once: the same headers object is checked again next time.
+    good["x-webhook-secret"] = "changed";
+    expect((await webhooks.receive({ method: "POST", headers: good, body: "{}" })).status).toBe(
+      401,
+    );
+  });
+});

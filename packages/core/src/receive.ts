@@ -18,6 +18,8 @@ export interface Receiver {
   readonly registry: Registry;
   readonly ticker: Ticker;
   readonly nextDeliveryId: () => string;
+  /** Header objects of requests that passed `preflight()` and await `receive()`. */
+  readonly preflighted: WeakSet<object>;
 }
 
 /** One delivery, as any framework can describe it. */
@@ -66,8 +68,11 @@ const toIssues = (issues: readonly { path: readonly PropertyKey[]; message: stri
 
 /** Every row of the receiver contract, in its order. Never rejects. */
 export function receive(r: Receiver, req: WebhookRequest): Promise<WebhookResponse> {
-  const rejected = preflight(r.o, req);
-  if (rejected) return Promise.resolve(rejected);
+  // Headers that just passed `preflight()` (an adapter's early check) are not checked twice.
+  if (!r.preflighted.delete(req.headers)) {
+    const rejected = preflight(r.o, req);
+    if (rejected) return Promise.resolve(rejected);
+  }
   const body = req.body;
   return typeof body === "function"
     ? readThenAccept(r, req, body as () => unknown)
