@@ -1,33 +1,19 @@
 /*
  * Test-only helpers for this package's *.test.ts files (not exported by the package).
  */
-import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { MessageEvent, TicketEvent } from "@fineguide-webhooks/core";
+import { createEvent } from "@fineguide-webhooks/testing";
 import type express from "express";
 
 /** The secret the tests configure. */
 export const SECRET = "express-test-secret-5d1e";
 
 /** A valid TICKET event with fresh ids. */
-export const ticket = (): TicketEvent => ({
-  type: "TICKET",
-  botId: randomUUID(),
-  sessionId: randomUUID(),
-  customerName: "John Doe",
-  customerEmail: "john.doe@example.com",
-  customerMessage: "I need to speak with a human please",
-});
+export const ticket = (): TicketEvent => createEvent("TICKET");
 
 /** A valid MESSAGE event with fresh ids. */
-export const message = (): MessageEvent => ({
-  type: "MESSAGE",
-  botId: randomUUID(),
-  sessionId: randomUUID(),
-  role: "USER",
-  message: "Hi, I need help with my order",
-  messageId: randomUUID(),
-});
+export const message = (): MessageEvent => createEvent("MESSAGE");
 
 /** The parsed JSON body of an answer. */
 export const errorCode = (text: string): unknown =>

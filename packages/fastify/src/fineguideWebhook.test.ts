@@ -5,20 +5,13 @@ import {
   type Webhooks,
   type WebhooksOptions,
 } from "@fineguide-webhooks/core";
+import { createEvent } from "@fineguide-webhooks/testing";
 import Fastify, { type FastifyInstance, type FastifyPluginCallback } from "fastify";
 import { afterEach, describe, expect, expectTypeOf, it } from "vitest";
 import { type FineguideWebhookPlugin, fineguideWebhook } from "./fineguideWebhook.js";
 
 const SECRET = "fastify-test-secret";
-const message = (over: Record<string, unknown> = {}) => ({
-  type: "MESSAGE",
-  botId: crypto.randomUUID(),
-  sessionId: crypto.randomUUID(),
-  role: "USER",
-  message: "Hi, I need help with my order",
-  messageId: crypto.randomUUID(),
-  ...over,
-});
+const message = (over: Partial<MessageEvent> = {}) => createEvent("MESSAGE", over);
 const headers = { "content-type": "application/json", "x-webhook-secret": SECRET };
 
 const apps: FastifyInstance[] = [];

@@ -6,21 +6,14 @@ import {
   type Webhooks,
   type WebhooksOptions,
 } from "@fineguide-webhooks/core";
+import { createEvent } from "@fineguide-webhooks/testing";
 import { createAdaptorServer } from "@hono/node-server";
 import { Hono, type MiddlewareHandler } from "hono";
 import { afterEach, describe, expect, expectTypeOf, it, vi } from "vitest";
 import { type FineguideWebhookHandler, fineguideWebhook } from "./fineguideWebhook.js";
 
 const SECRET = "hono-test-secret";
-const message = (over: Record<string, unknown> = {}) => ({
-  type: "MESSAGE",
-  botId: crypto.randomUUID(),
-  sessionId: crypto.randomUUID(),
-  role: "USER",
-  message: "Hi, I need help with my order",
-  messageId: crypto.randomUUID(),
-  ...over,
-});
+const message = (over: Partial<MessageEvent> = {}) => createEvent("MESSAGE", over);
 const headers = { "content-type": "application/json", "x-webhook-secret": SECRET };
 
 /** A body stream that records whether it was read and cancelled. */
