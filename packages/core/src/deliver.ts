@@ -29,11 +29,19 @@ export async function runHooks<A extends unknown[]>(
   }
 }
 
+const isThenable = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> =>
+  value instanceof Promise ||
+  (typeof value === "object" &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === "function");
+
 /**
  * Calls a store operation and hands its outcome on: at once when the store
- * answered synchronously, after the promise otherwise. A throw is a failure.
+ * answered synchronously, after the promise otherwise (`run.watch()` first,
+ * so the deadline covers a store that hangs). A throw is a failure.
  */
 function settleWith<T>(
+  run: Run,
   operation: () => MaybePromise<T>,
   onValue: (value: T) => void,
   onError: (error: unknown) => void,
@@ -45,15 +53,11 @@ function settleWith<T>(
     onError(error);
     return;
   }
-  if (result instanceof Promise) result.then(onValue, onError);
-  else onValue(result);
+  if (isThenable(result)) {
+    run.watch();
+    result.then(onValue, onError);
+  } else onValue(result);
 }
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  value instanceof Promise ||
-  (typeof value === "object" &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === "function");
 
 /**
  * Claims the event's key, runs its handlers under the deadline, then completes
@@ -73,29 +77,41 @@ export function deliver(
     run.start(handlers);
     return run.answer;
   }
-  settleWith(
+  let claimed: MaybePromise<ClaimResult>;
+  try {
     // The delivery id is unique per delivery: it doubles as the claim's owner token.
-    () =>
-      store.claim(dedupe.key, {
-        token: ctx.deliveryId,
-        leaseMs,
-        mode: dedupe.mode,
-        fingerprint: dedupe.fingerprint,
-      }),
-    (result) => run.claimAnswered(result, handlers),
-    (error) => run.storeDown(error, handlers),
-  );
+    claimed = store.claim(dedupe.key, {
+      token: ctx.deliveryId,
+      leaseMs,
+      mode: dedupe.mode,
+      fingerprint: dedupe.fingerprint,
+    });
+  } catch (error) {
+    run.storeDown(error, handlers);
+    return run.answer;
+  }
+  // A synchronous store (the memory store) answers without a promise hop.
+  if (isThenable(claimed)) {
+    claimed.then(
+      (result) => run.claimAnswered(result, handlers),
+      (error: unknown) => run.storeDown(error, handlers),
+    );
+  } else run.claimAnswered(claimed, handlers);
   return run.answer;
 }
 
 /** One delivery past validation: its claim, handlers, deadline, lease renewals and answer. */
 class Run implements Ticking {
-  readonly answer: Promise<WebhookResponse>;
-  private resolve: (response: WebhookResponse) => void = () => {};
+  /** The answer once known; the first one wins (the deadline's 503 over a late success). */
+  private settled: WebhookResponse | undefined;
+  private promise: Promise<WebhookResponse> | undefined;
+  private resolvePromise: ((response: WebhookResponse) => void) | undefined;
   private holdsClaim = false;
   private timedOut = false;
   private deadlineAt = 0;
   private nextRenewal = 0;
+  /** Registered with the ticker: only once something went asynchronous. */
+  private watched = false;
 
   constructor(
     private readonly r: Receiver,
@@ -103,10 +119,22 @@ class Run implements Ticking {
     private readonly key: string,
     private readonly ctx: DeliveryContext,
     private readonly unknownType: boolean,
-  ) {
-    this.answer = new Promise<WebhookResponse>((resolve) => {
-      this.resolve = resolve;
-    });
+  ) {}
+
+  /** The answer, as a promise (made when first asked for: often already settled by then). */
+  get answer(): Promise<WebhookResponse> {
+    this.promise ??= this.settled
+      ? Promise.resolve(this.settled)
+      : new Promise<WebhookResponse>((resolve) => {
+          this.resolvePromise = resolve;
+        });
+    return this.promise;
+  }
+
+  private resolve(response: WebhookResponse): void {
+    if (this.settled) return;
+    this.settled = response;
+    this.resolvePromise?.(response);
   }
 
   claimAnswered(result: ClaimResult, handlers: readonly Handler<AnyEvent>[]): void {
@@ -149,13 +177,16 @@ class Run implements Ticking {
     this.start(handlers);
   }
 
-  /** Runs the handlers; synchronous handlers settle without a detour through promises. */
+  /**
+   * Runs the handlers under the deadline. Synchronous handlers settle without
+   * a detour through promises, and a run that ends synchronously never joins
+   * the ticker.
+   */
   start(handlers: readonly Handler<AnyEvent>[]): void {
-    const { o, ticker } = this.r;
+    const { o } = this.r;
     const now = Date.now();
     this.deadlineAt = now + o.deadlineMs;
     this.nextRenewal = now + o.leaseMs / 3;
-    ticker.add(this);
     const { event, ctx } = this;
     if (handlers.length <= 1) {
       let result: unknown;
@@ -165,20 +196,32 @@ class Run implements Ticking {
         this.fail([error]);
         return;
       }
-      if (isThenable(result))
+      if (isThenable(result)) {
+        this.watch();
         result.then(
           () => this.succeed(),
           (error: unknown) => this.fail([error]),
         );
-      else this.succeed();
+      } else this.succeed();
       return;
     }
+    this.watch();
     Promise.allSettled(handlers.map(async (h) => h(event, ctx))).then((results) => {
       const errors: unknown[] = [];
       for (const r of results) if (r.status === "rejected") errors.push(r.reason);
       if (errors.length > 0) this.fail(errors);
       else this.succeed();
     });
+  }
+
+  /**
+   * Puts a started run under the ticker (deadline, lease renewals) while it
+   * waits on a handler or on the store.
+   */
+  watch(): void {
+    if (this.watched || this.deadlineAt === 0) return;
+    this.watched = true;
+    this.r.ticker.add(this);
   }
 
   /** Called by the ticker while the handlers run: renews the lease, enforces the deadline. */
@@ -188,6 +231,7 @@ class Run implements Ticking {
     if (this.holdsClaim && now >= this.nextRenewal) {
       this.nextRenewal = now + o.leaseMs / 3;
       settleWith(
+        this,
         () => o.store!.renew(key, ctx.deliveryId, o.leaseMs),
         () => {},
         (err) => o.logger.error({ err, key }, "fineguide-webhooks: lease renewal failed"),
@@ -213,14 +257,29 @@ class Run implements Ticking {
       this.settle(response);
       return;
     }
-    settleWith(
-      () => o.store!.complete(key, ctx.deliveryId, { ttlMs: o.ttlMs }),
-      () => this.settle(response),
-      (err) => {
-        o.logger.error({ err, key }, "fineguide-webhooks: complete failed after success");
-        this.settle(response);
-      },
+    let completed: MaybePromise<boolean>;
+    try {
+      completed = o.store!.complete(key, ctx.deliveryId, { ttlMs: o.ttlMs });
+    } catch (error) {
+      this.completeFailed(error, response);
+      return;
+    }
+    if (isThenable(completed)) {
+      this.watch();
+      completed.then(
+        () => this.settle(response),
+        (error: unknown) => this.completeFailed(error, response),
+      );
+    } else this.settle(response);
+  }
+
+  /** The handlers succeeded: the answer stays 200; the claim's lease will expire. */
+  private completeFailed(err: unknown, response: WebhookResponse): void {
+    this.r.o.logger.error(
+      { err, key: this.key },
+      "fineguide-webhooks: complete failed after success",
     );
+    this.settle(response);
   }
 
   private fail(errors: unknown[]): void {
@@ -232,12 +291,14 @@ class Run implements Ticking {
         : new AggregateError(errors, `${errors.length} handlers failed for ${event.type}`);
     o.logger.error({ type: event.type, key }, "fineguide-webhooks: handler failed");
     const answer = errorResponse("handler_failed");
+    this.watch(); // the error hooks and the release may take time
     runHooks(registry.error, [error, event, ctx], o.logger).then(() => {
       if (!this.holdsClaim) {
         this.settle(answer);
         return;
       }
       settleWith(
+        this,
         () => o.store!.release(key, ctx.deliveryId),
         () => this.settle(answer),
         (err) => {
@@ -249,7 +310,7 @@ class Run implements Ticking {
   }
 
   private settle(response: WebhookResponse): void {
-    this.r.ticker.delete(this);
+    if (this.watched) this.r.ticker.delete(this);
     this.resolve(response);
   }
 }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createWebhooks } from "./createWebhooks.js";
+import { memoryStore } from "./dedupe/memoryStore.js";
 import type { WebhookContext } from "./handlers/types.js";
 import { BODY_TOO_LARGE } from "./http/body.js";
 import type { Logger } from "./logger.js";
@@ -210,6 +211,55 @@ describe("receive() under concurrency", () => {
     expect((await webhooks.receive(post(body))).outcome).toBe("in_progress");
     open();
     await sleep(20);
+    expect((await webhooks.receive(post(body))).outcome).toBe("duplicate");
+    expect(ran).toBe(1);
+  });
+});
+
+describe("receive() deadline after the handlers", () => {
+  const never = new Promise<never>(() => {});
+
+  it("answers 503 at the deadline when the store hangs on complete", async () => {
+    const store = memoryStore();
+    const webhooks = make({
+      deadlineMs: 30,
+      dedupe: { ...store, complete: () => never },
+      onMessage: () => {}, // synchronous: the run only waits on the store
+    });
+    expect((await webhooks.receive(post(JSON.stringify(message)))).outcome).toBe("handler_timeout");
+  });
+
+  it("answers 503 at the deadline when an error hook hangs after a synchronous throw", async () => {
+    const webhooks = make({
+      deadlineMs: 30,
+      onMessage: () => {
+        throw new Error("handler broke");
+      },
+      onError: () => never,
+    });
+    expect((await webhooks.receive(post(JSON.stringify(message)))).outcome).toBe("handler_timeout");
+  });
+
+  it("processes and deduplicates with a store that answers through non-native thenables", async () => {
+    const store = memoryStore();
+    const thenable = <T>(value: T | PromiseLike<T>): PromiseLike<T> => ({
+      // biome-ignore lint/suspicious/noThenProperty: a non-native thenable, on purpose
+      then: (onValue, onError) => Promise.resolve(value).then(onValue, onError),
+    });
+    let ran = 0;
+    const webhooks = make({
+      dedupe: {
+        claim: (key, request) => thenable(store.claim(key, request)),
+        complete: (key, token, options) => thenable(store.complete(key, token, options)),
+        release: (key, token) => thenable(store.release(key, token)),
+        renew: (key, token, leaseMs) => thenable(store.renew(key, token, leaseMs)),
+      },
+      onMessage: () => {
+        ran++;
+      },
+    });
+    const body = JSON.stringify(message);
+    expect((await webhooks.receive(post(body))).outcome).toBe("processed");
     expect((await webhooks.receive(post(body))).outcome).toBe("duplicate");
     expect(ran).toBe(1);
   });

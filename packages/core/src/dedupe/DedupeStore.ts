@@ -6,8 +6,8 @@
  */
 export type DedupeMode = "once" | "latest";
 
-/** A value, or a promise of it. */
-export type MaybePromise<T> = T | Promise<T>;
+/** A value, or a promise (any thenable) of it. */
+export type MaybePromise<T> = T | PromiseLike<T>;
 
 /** Arguments of {@link DedupeStore.claim}. */
 export interface ClaimRequest {
