@@ -15,6 +15,8 @@ import type {
 } from "fastify";
 import fp from "fastify-plugin";
 
+type KeepTextDone = (error: Error | null, body?: unknown) => void;
+
 /** Options of the Fastify adapter itself, beside the receiver's. */
 export interface FastifyAdapterOptions {
   /** The route's path, inside the plugin's prefix. Default `"/webhook"`. */
@@ -108,9 +110,17 @@ function route(
   { path = "/webhook", onResponse }: FastifyAdapterOptions,
 ): void {
   instance.removeAllContentTypeParsers();
-  instance.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
+  const keepText = (_request: FastifyRequest, body: string | Buffer, done: KeepTextDone) => {
     done(null, body);
-  });
+  };
+  // The usual types by name too: Fastify caches a parser found by name, and
+  // parses the content type of every request that only the catch-all serves.
+  instance.addContentTypeParser(
+    ["application/json", "text/plain"],
+    { parseAs: "string" },
+    keepText,
+  );
+  instance.addContentTypeParser("*", { parseAs: "string" }, keepText);
 
   const send = (request: FastifyRequest, reply: FastifyReply, answer: WebhookResponse) => {
     reply.code(answer.status).headers(answer.headers).send(answer.body);
