@@ -11,6 +11,7 @@ import {
   type TypedHandlerMethods,
   type Unsubscribe,
 } from "./handlers/types.js";
+import { Preflighted } from "./http/Preflighted.js";
 import type { WebhookResponse } from "./http/response.js";
 import { resolveOptions, type WebhooksOptions } from "./options.js";
 import {
@@ -95,7 +96,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     registry,
     ticker: new Ticker(tickMs),
     nextDeliveryId: createDeliveryIds(),
-    preflighted: new WeakSet(),
+    preflighted: new Preflighted(),
   };
 
   const on = <T extends EventType>(type: T, handler: Handler<EventOf<T>>): Unsubscribe => {

@@ -7,6 +7,7 @@ import type { Ticker } from "./handlers/Ticker.js";
 import { acceptsContentType, BODY_TOO_LARGE, parseBody, rawByteLength } from "./http/body.js";
 import type { ValidationIssue } from "./http/errors.js";
 import { getHeader, type HeadersInput } from "./http/headers.js";
+import type { Preflighted } from "./http/Preflighted.js";
 import { errorResponse, type WebhookResponse } from "./http/response.js";
 import type { ResolvedOptions } from "./options.js";
 import { eventSchemas, strictEventSchemas } from "./schemas/eventSchemas.js";
@@ -19,7 +20,7 @@ export interface Receiver {
   readonly ticker: Ticker;
   readonly nextDeliveryId: () => string;
   /** Header objects of requests that passed `preflight()` and await `receive()`. */
-  readonly preflighted: WeakSet<object>;
+  readonly preflighted: Preflighted;
 }
 
 /** One delivery, as any framework can describe it. */
@@ -69,7 +70,7 @@ const toIssues = (issues: readonly { path: readonly PropertyKey[]; message: stri
 /** Every row of the receiver contract, in its order. Never rejects. */
 export function receive(r: Receiver, req: WebhookRequest): Promise<WebhookResponse> {
   // Headers that just passed `preflight()` (an adapter's early check) are not checked twice.
-  if (!r.preflighted.delete(req.headers)) {
+  if (!r.preflighted.take(req.headers)) {
     const rejected = preflight(r.o, req);
     if (rejected) return Promise.resolve(rejected);
   }
