@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
  * export const name = "express";
  * export async function bare() { ... return { url, close }; }
  * export async function adapter() { ... return { url, close }; }
+ * export async function handRolled() { ... return { url, close }; }
  * ```
  */
 export interface AdapterBench {
@@ -18,6 +19,12 @@ export interface AdapterBench {
   bare(): Promise<BenchServer>;
   /** (b) The same app with our adapter and a no-op handler, secret {@link BENCH_SECRET}. */
   adapter(): Promise<BenchServer>;
+  /**
+   * (c) The same app with the hand-rolled receiver of `handRolled.ts` (secret
+   * {@link BENCH_SECRET}, zod validation, lru-cache dedupe, no-op handler): the
+   * minimum a careful integrator writes without our kit, to compare (b) with.
+   */
+  handRolled(): Promise<BenchServer>;
 }
 
 /** A running server under load. */
@@ -33,7 +40,7 @@ export interface BenchServer {
   close(): Promise<void>;
 }
 
-/** The secret the adapter variants must be configured with (header `x-webhook-secret`). */
+/** The secret the adapter and hand-rolled variants check (header `x-webhook-secret`). */
 export const BENCH_SECRET = "bench-secret-0123456789";
 /** The secret header, core's default. */
 export const BENCH_HEADER = "x-webhook-secret";

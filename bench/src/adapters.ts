@@ -1,11 +1,14 @@
 /**
  * `npm run bench:adapters` (in bench/): the overhead of each adapter. For every
  * module in `src/adapters/` (see `AdapterBench`), requests/s of (a) the bare
- * framework route and (b) the same app with our adapter and a no-op handler,
- * under the same autocannon load on 127.0.0.1, alternating a/b (and which goes
- * first) over several short rounds; prints the ratio b/a per round, summarised
- * by its median (robust to a round disturbed by another process), mean ± sd
- * and min..max.
+ * framework route, (b) the same app with our adapter and a no-op handler and
+ * (c) the same app with the hand-rolled receiver of `handRolled.ts` (secret,
+ * zod, lru-cache: the minimum an integrator writes without our kit), under the
+ * same autocannon load on 127.0.0.1, all three in every round, which goes
+ * first rotating over several short rounds (abc, bca, cab, ...); prints the
+ * ratio b/a per round, summarised by its median (robust to a round disturbed
+ * by another process), mean ± sd and min..max, then the medians of c/a (what
+ * any such receiver costs) and b/c (our adapter against that minimum).
  *
  * Every request is a valid MESSAGE with the right secret and a fresh
  * messageId (dedupe stays on: each delivery is claimed and completed).
@@ -16,7 +19,7 @@
  *
  * Flags: --rounds 8 --duration 2 (s per measurement) --warmup 2 (s per server)
  *        --connections 10 --only express,hono
- * Defaults take about 40 s per framework.
+ * Defaults take about 60 s per framework.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -30,6 +33,7 @@ import {
   type BenchServer,
   benchDelivery,
 } from "./adapterBench.js";
+import { VARIANTS, type Variant } from "./childServer.js";
 
 /** The part of autocannon's result used here (autocannon ships no types). */
 interface CannonResult {
@@ -117,7 +121,7 @@ async function load(server: BenchServer, seconds: number): Promise<Measure> {
 }
 
 /** Checks that a server takes the measured path before measuring it. */
-async function probe(server: BenchServer, variant: "bare" | "adapter"): Promise<void> {
+async function probe(server: BenchServer, variant: Variant): Promise<void> {
   const post = (headers: Record<string, string>) =>
     fetch(server.url, { method: "POST", headers, body: benchDelivery() });
   const ok = await post({ ...BENCH_HEADERS });
@@ -125,12 +129,14 @@ async function probe(server: BenchServer, variant: "bare" | "adapter"): Promise<
   if (ok.status !== 200 || !(JSON.parse(body) as { ok?: unknown }).ok) {
     throw new Error(`${variant} answered ${ok.status} ${body} to a valid delivery`);
   }
-  if (variant === "adapter") {
+  if (variant !== "bare") {
     const { [BENCH_HEADER]: _secret, ...unsigned } = BENCH_HEADERS;
     const rejected = await post(unsigned);
     await rejected.text();
     if (rejected.status !== 401) {
-      throw new Error(`adapter answered ${rejected.status} without the secret: not our adapter?`);
+      throw new Error(
+        `${variant} answered ${rejected.status} without the secret: no secret check?`,
+      );
     }
   }
 }
@@ -147,106 +153,92 @@ const stdev = (xs: readonly number[]) => {
   return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
 };
 
+/** How the table and the progress lines name the variants. */
+const LETTER: Readonly<Record<Variant, string>> = { bare: "a", adapter: "b", handRolled: "c" };
+const LABEL: Readonly<Record<Variant, string>> = {
+  bare: "bare",
+  adapter: "adapter",
+  handRolled: "hand-rolled",
+};
+
 interface Row {
   readonly name: string;
-  readonly bare: number;
-  readonly adapter: number;
-  readonly ratios: readonly number[];
-  /** Per round, bare CPU/answer over adapter CPU/answer (the same sense as b/a). */
-  readonly cpuRatios: readonly number[];
-  readonly cpuBare: number | undefined;
-  readonly cpuAdapter: number | undefined;
+  /** Per variant, requests/s of each round. */
+  readonly rps: Readonly<Record<Variant, readonly number[]>>;
+  /** Per variant, CPU µs per answer of each round where every variant's was known. */
+  readonly cpu: Readonly<Record<Variant, readonly number[]>>;
   readonly failures: number;
   readonly error?: string;
 }
 
-async function benchOne(mod: AdapterBench): Promise<Row> {
-  const servers: BenchServer[] = [];
-  try {
-    const bare = await mod.bare();
-    servers.push(bare);
-    const adapter = await mod.adapter();
-    servers.push(adapter);
-    await probe(bare, "bare");
-    await probe(adapter, "adapter");
-    await load(bare, warmup);
-    await load(adapter, warmup);
+const perVariant = <T>(value: () => T): Record<Variant, T> =>
+  Object.fromEntries(VARIANTS.map((variant) => [variant, value()])) as Record<Variant, T>;
 
-    const bares: number[] = [];
-    const adapters: number[] = [];
-    const ratios: number[] = [];
-    const cpuBares: number[] = [];
-    const cpuAdapters: number[] = [];
-    const cpuRatios: number[] = [];
+/** Round by round, `top[i] / bottom[i]`. */
+const ratios = (top: readonly number[], bottom: readonly number[]) =>
+  top.map((x, i) => x / bottom[i]!);
+
+async function benchOne(mod: AdapterBench): Promise<Row> {
+  const servers = perVariant<BenchServer | undefined>(() => undefined);
+  try {
+    for (const variant of VARIANTS) servers[variant] = await mod[variant]();
+    const server = (variant: Variant) => servers[variant]!;
+    for (const variant of VARIANTS) await probe(server(variant), variant);
+    for (const variant of VARIANTS) await load(server(variant), warmup);
+
+    const rps = perVariant<number[]>(() => []);
+    const cpu = perVariant<number[]>(() => []);
     let failures = 0;
-    for (let round = 1; round <= rounds; round++) {
-      // Alternate which variant goes first, so a drift (thermal, GC, the other
-      // process) does not always favour the same one.
-      const order =
-        round % 2 === 1 ? (["bare", "adapter"] as const) : (["adapter", "bare"] as const);
-      const got: Partial<Record<"bare" | "adapter", Measure>> = {};
-      for (const variant of order) {
-        got[variant] = await load(variant === "bare" ? bare : adapter, duration);
+    for (let round = 0; round < rounds; round++) {
+      // Rotate which variant goes first (abc, bca, cab, ...), so a drift
+      // (thermal, GC, the other process) does not always favour the same one.
+      const order = VARIANTS.map((_, i) => VARIANTS[(round + i) % VARIANTS.length]!);
+      // `order` holds every variant once, so the loop fills every entry.
+      const got = {} as Record<Variant, Measure>;
+      for (const variant of order) got[variant] = await load(server(variant), duration);
+      for (const variant of VARIANTS) {
+        rps[variant].push(got[variant].rps);
+        failures += got[variant].failures;
       }
-      const a = got.bare!;
-      const b = got.adapter!;
-      bares.push(a.rps);
-      adapters.push(b.rps);
-      ratios.push(b.rps / a.rps);
-      let cpuNote = "";
-      if (a.cpu !== undefined && b.cpu !== undefined) {
-        cpuBares.push(a.cpu);
-        cpuAdapters.push(b.cpu);
-        cpuRatios.push(a.cpu / b.cpu);
-        cpuNote = `; CPU/answer ${a.cpu.toFixed(0)} vs ${b.cpu.toFixed(0)} µs, a/b ${(a.cpu / b.cpu).toFixed(3)}`;
-      }
-      failures += a.failures + b.failures;
+      const cpus = VARIANTS.map((variant) => got[variant].cpu);
+      const cpuKnown = cpus.every((c) => c !== undefined);
+      if (cpuKnown) for (const variant of VARIANTS) cpu[variant].push(got[variant].cpu!);
+      const { bare: a, adapter: b, handRolled: c } = got;
       process.stderr.write(
-        `${mod.name} round ${round}/${rounds}: bare ${fmt(a.rps)} req/s, adapter ${fmt(b.rps)} req/s, ` +
-          `b/a ${(b.rps / a.rps).toFixed(3)}${cpuNote}\n`,
+        `${mod.name} round ${round + 1}/${rounds} (${order.map((v) => LETTER[v]).join("")}): ` +
+          `${VARIANTS.map((v) => `${LABEL[v]} ${fmt(got[v].rps)}`).join(", ")} req/s; ` +
+          `b/a ${(b.rps / a.rps).toFixed(3)}, c/a ${(c.rps / a.rps).toFixed(3)}, ` +
+          `b/c ${(b.rps / c.rps).toFixed(3)}` +
+          (cpuKnown ? `; CPU/answer ${cpus.map((x) => x.toFixed(0)).join(", ")} µs` : "") +
+          "\n",
       );
     }
-    const cpuKnown = cpuRatios.length > 0;
-    return {
-      name: mod.name,
-      bare: median(bares),
-      adapter: median(adapters),
-      ratios,
-      cpuRatios,
-      cpuBare: cpuKnown ? median(cpuBares) : undefined,
-      cpuAdapter: cpuKnown ? median(cpuAdapters) : undefined,
-      failures,
-    };
+    return { name: mod.name, rps, cpu, failures };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return {
-      name: mod.name,
-      bare: 0,
-      adapter: 0,
-      ratios: [],
-      cpuRatios: [],
-      cpuBare: undefined,
-      cpuAdapter: undefined,
-      failures: 0,
-      error: message,
-    };
+    const none = perVariant<number[]>(() => []);
+    return { name: mod.name, rps: none, cpu: none, failures: 0, error: message };
   } finally {
-    for (const server of servers) await server.close();
+    for (const variant of VARIANTS) await servers[variant]?.close();
   }
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
-const cpuColumns = (row: Row) =>
-  row.cpuBare === undefined || row.cpuAdapter === undefined
-    ? "n/a | n/a |"
-    : `${row.cpuBare.toFixed(0)}, ${row.cpuAdapter.toFixed(0)} | ${median(row.cpuRatios).toFixed(3)} ` +
-      `(${Math.min(...row.cpuRatios).toFixed(3)}..${Math.max(...row.cpuRatios).toFixed(3)}) |`;
+const cpuColumns = (row: Row) => {
+  if (row.cpu.bare.length === 0) return "n/a | n/a |";
+  const aOverB = ratios(row.cpu.bare, row.cpu.adapter);
+  return (
+    `${VARIANTS.map((v) => median(row.cpu[v]).toFixed(0)).join(", ")} | ` +
+    `${median(aOverB).toFixed(3)} ` +
+    `(${Math.min(...aOverB).toFixed(3)}..${Math.max(...aOverB).toFixed(3)}) |`
+  );
+};
 
 function isBench(value: unknown): value is AdapterBench {
   const m = value as Partial<AdapterBench> | null;
   return (
-    typeof m?.name === "string" && typeof m.bare === "function" && typeof m.adapter === "function"
+    typeof m?.name === "string" && VARIANTS.every((variant) => typeof m[variant] === "function")
   );
 }
 
@@ -259,7 +251,9 @@ async function main(): Promise<void> {
   for (const file of files) {
     const mod: unknown = await import(pathToFileURL(`${dir.pathname}${file}`).href);
     if (!isBench(mod)) {
-      process.stderr.write(`skipping adapters/${file}: no { name, bare, adapter } exports\n`);
+      process.stderr.write(
+        `skipping adapters/${file}: no { name, ${VARIANTS.join(", ")} } exports\n`,
+      );
       continue;
     }
     if (!only || only.includes(mod.name)) modules.push(mod);
@@ -278,23 +272,27 @@ async function main(): Promise<void> {
   for (const mod of modules) rows.push(await benchOne(mod));
 
   const lines = [
-    "| framework | bare req/s | adapter req/s | b/a median | b/a mean ± sd | b/a min..max | target | | CPU µs/answer a, b | CPU a/b median (min..max) |",
-    "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|",
+    "| framework | bare req/s (a) | adapter req/s (b) | hand-rolled req/s (c) | b/a median | b/a mean ± sd | b/a min..max | target | " +
+      "| c/a median | b/c median | CPU µs/answer a, b, c | CPU a/b median (min..max) |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
   ];
   for (const row of rows) {
     const target = TARGETS[row.name] ?? 0.9;
     if (row.error) {
-      lines.push(`| ${row.name} | | | | | | ${target} | error: ${row.error} | | |`);
+      lines.push(`| ${row.name} | | | | | | | ${target} | error: ${row.error} | | | | |`);
       continue;
     }
-    const ratio = median(row.ratios);
+    const { bare, adapter, handRolled } = row.rps;
+    const ba = ratios(adapter, bare);
+    const ratio = median(ba);
     const verdict =
       row.failures > 0 ? `${row.failures} failed requests` : ratio >= target ? "ok" : "below";
     lines.push(
-      `| ${row.name} | ${fmt(row.bare)} | ${fmt(row.adapter)} | ${ratio.toFixed(3)} | ` +
-        `${mean(row.ratios).toFixed(3)} ± ${stdev(row.ratios).toFixed(3)} | ` +
-        `${Math.min(...row.ratios).toFixed(3)}..${Math.max(...row.ratios).toFixed(3)} | ` +
-        `${target} | ${verdict} | ${cpuColumns(row)}`,
+      `| ${row.name} | ${VARIANTS.map((v) => fmt(median(row.rps[v]))).join(" | ")} | ${ratio.toFixed(3)} | ` +
+        `${mean(ba).toFixed(3)} ± ${stdev(ba).toFixed(3)} | ` +
+        `${Math.min(...ba).toFixed(3)}..${Math.max(...ba).toFixed(3)} | ${target} | ${verdict} | ` +
+        `${median(ratios(handRolled, bare)).toFixed(3)} | ${median(ratios(adapter, handRolled)).toFixed(3)} | ` +
+        cpuColumns(row),
     );
   }
   console.log(lines.join("\n"));

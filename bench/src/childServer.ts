@@ -18,13 +18,19 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { BenchServer } from "./adapterBench.js";
 
-/** (a) the framework alone, (b) the same app with our adapter. */
-export type Variant = "bare" | "adapter";
+/**
+ * The variants every bench module serves, in the order (a), (b), (c): the
+ * framework alone, the same app with our adapter, and the same app with the
+ * hand-rolled receiver of `handRolled.ts`.
+ */
+export const VARIANTS = ["bare", "adapter", "handRolled"] as const;
+/** One of {@link VARIANTS}. */
+export type Variant = (typeof VARIANTS)[number];
 
 /** In a child: the variant it was forked to serve, if any. */
 export function servingVariant(): Variant | undefined {
   const serving = process.env.FG_BENCH_SERVE;
-  return serving === "bare" || serving === "adapter" ? serving : undefined;
+  return VARIANTS.find((variant) => variant === serving);
 }
 
 /** In a child: tell the parent where it listens; `close` runs when the parent lets go. */
