@@ -129,3 +129,43 @@ describe("a body over the limit, not read to its end", () => {
     expect(next.reusedSocket).toBe(true);
   });
 });
+
+describe("a client that drops the connection mid-body", () => {
+  it("runs no handler, answers nobody, and the server serves the next delivery", async () => {
+    const seen: string[] = [];
+    const outcomes: string[] = [];
+    const app = express();
+    app.post(
+      "/webhook",
+      fineguideWebhook(
+        { secret: SECRET, onAny: (e) => void seen.push(e.type) },
+        { onResponse: (answer) => void outcomes.push(answer.outcome) },
+      ),
+    );
+    const server = await listen(app);
+    try {
+      const url = `${server.url}/webhook`;
+      await new Promise<void>((resolve) => {
+        const req = http.request(url, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "x-webhook-secret": SECRET,
+            "content-length": "1000",
+          },
+        });
+        req.on("error", () => resolve()); // the socket we destroy
+        req.write('{"type":"TICKET",');
+        setTimeout(() => req.destroy(), 50);
+      });
+      // The aborted read reaches core as an unreadable body: invalid_json, no handler.
+      await expect.poll(() => outcomes).toEqual(["invalid_json"]);
+
+      const next = await postChunked(url, new http.Agent(), 0, JSON.stringify(ticket()));
+      expect(next.status).toBe(200);
+      expect(seen).toEqual(["TICKET"]);
+    } finally {
+      await server.close();
+    }
+  });
+});

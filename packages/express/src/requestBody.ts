@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
-import { readLimited } from "@fineguide-webhooks/core";
+import { BODY_TOO_LARGE } from "@fineguide-webhooks/core";
+import getRawBody from "raw-body";
 
 /** A request as Express hands it over: Node's request, plus what a body parser left. */
 export type BodyRequest = IncomingMessage & { body?: unknown };
@@ -23,10 +24,15 @@ export function requestBody(req: BodyRequest, limit: number): unknown {
     // express.json() turns an empty body into `{}`; a declared length of 0 says what was sent.
     return req.headers["content-length"] === "0" ? "" : req.body;
   }
-  // `for await` over `req` itself would destroy it when readLimited stops at the
-  // limit, resetting the connection while the client still sends: it may get
-  // ECONNRESET instead of the 413. Kept open, the rest is discarded by `drain()`.
-  return () => readLimited(req.iterator({ destroyOnReturn: false }), limit);
+  // raw-body (what Express's own parsers read with) pauses the request when it
+  // passes the limit rather than destroying it: the rest is discarded by
+  // `drain()` after the 413, so the client reads the 413, not a reset. Any
+  // other read error (an aborted request) is thrown: core answers invalid_json.
+  return () =>
+    getRawBody(req, { limit }).catch((error: { type?: string }) => {
+      if (error.type === "entity.too.large") return BODY_TOO_LARGE;
+      throw error;
+    });
 }
 
 /**
