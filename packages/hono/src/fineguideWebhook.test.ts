@@ -6,7 +6,7 @@ import {
   type Webhooks,
   type WebhooksOptions,
 } from "@fineguide-webhooks/core";
-import { createEvent } from "@fineguide-webhooks/testing";
+import { createEvent, requestInit } from "@fineguide-webhooks/testing";
 import { createAdaptorServer } from "@hono/node-server";
 import { Hono, type MiddlewareHandler } from "hono";
 import { afterEach, describe, expect, expectTypeOf, it, vi } from "vitest";
@@ -46,11 +46,7 @@ describe("fineguideWebhook (Hono, app.request)", () => {
       fineguideWebhook({ secret: SECRET, onMessage: (event) => void seen.push(event) }),
     );
     const event = message();
-    const res = await app.request("/webhook", {
-      method: "POST",
-      headers,
-      body: JSON.stringify(event),
-    });
+    const res = await app.request("/webhook", requestInit(event, { secret: SECRET }));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
     expect(await res.json()).toEqual({ ok: true });
@@ -63,11 +59,7 @@ describe("fineguideWebhook (Hono, app.request)", () => {
     const seen: string[] = [];
     webhooks.onMessage((event) => void seen.push(event.messageId));
     const event = message();
-    const res = await app.request("/webhook", {
-      method: "POST",
-      headers,
-      body: JSON.stringify(event),
-    });
+    const res = await app.request("/webhook", requestInit(event, { secret: SECRET }));
     expect(res.status).toBe(200);
     expect(seen).toEqual([event.messageId]);
   });
@@ -177,11 +169,7 @@ describe("fineguideWebhook (Hono, app.request)", () => {
       fineguideWebhook({ secret: SECRET, onMessage: (e) => void seen.push(e.messageId) }),
     );
     const event = message();
-    const res = await app.request("/webhook", {
-      method: "POST",
-      headers,
-      body: JSON.stringify(event),
-    });
+    const res = await app.request("/webhook", requestInit(event, { secret: SECRET }));
     expect(res.status).toBe(200);
     expect(logged).toEqual(event);
     expect(seen).toEqual([event.messageId]);
@@ -194,11 +182,7 @@ describe("fineguideWebhook (Hono, app.request)", () => {
       await next();
     });
     app.post("/webhook", fineguideWebhook({ secret: SECRET }));
-    const res = await app.request("/webhook", {
-      method: "POST",
-      headers,
-      body: JSON.stringify(message()),
-    });
+    const res = await app.request("/webhook", requestInit(message(), { secret: SECRET }));
     expect(res.status).toBe(200);
     expect(res.headers.get("x-request-id")).toBe("abc");
     expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
@@ -210,11 +194,7 @@ describe("fineguideWebhook (Hono, app.request)", () => {
     handler.webhooks.onMessage((event) => void seen.push(event.messageId));
     const event = message();
     const app = new Hono().post("/webhook", handler);
-    const res = await app.request("/webhook", {
-      method: "POST",
-      headers,
-      body: JSON.stringify(event),
-    });
+    const res = await app.request("/webhook", requestInit(event, { secret: SECRET }));
     expect(res.status).toBe(200);
     expect(seen).toEqual([event.messageId]);
   });
@@ -235,11 +215,7 @@ describe("fineguideWebhook (Hono, app.request)", () => {
           },
         ),
       );
-      const ok = await app.request("/webhook", {
-        method: "POST",
-        headers,
-        body: JSON.stringify(message()),
-      });
+      const ok = await app.request("/webhook", requestInit(message(), { secret: SECRET }));
       expect(ok.status).toBe(200);
       expect((await app.request("/webhook")).status).toBe(405);
       expect(answers).toEqual(["POST 200 processed", "GET 405 method_not_allowed"]);
