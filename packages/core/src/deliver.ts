@@ -77,26 +77,19 @@ export function deliver(
     run.start(handlers);
     return run.answer;
   }
-  let claimed: MaybePromise<ClaimResult>;
-  try {
+  settleWith(
+    run,
     // The delivery id is unique per delivery: it doubles as the claim's owner token.
-    claimed = store.claim(dedupe.key, {
-      token: ctx.deliveryId,
-      leaseMs,
-      mode: dedupe.mode,
-      fingerprint: dedupe.fingerprint,
-    });
-  } catch (error) {
-    run.storeDown(error, handlers);
-    return run.answer;
-  }
-  // A synchronous store (the memory store) answers without a promise hop.
-  if (isThenable(claimed)) {
-    claimed.then(
-      (result) => run.claimAnswered(result, handlers),
-      (error: unknown) => run.storeDown(error, handlers),
-    );
-  } else run.claimAnswered(claimed, handlers);
+    () =>
+      store.claim(dedupe.key, {
+        token: ctx.deliveryId,
+        leaseMs,
+        mode: dedupe.mode,
+        fingerprint: dedupe.fingerprint,
+      }),
+    (result) => run.claimAnswered(result, handlers),
+    (error) => run.storeDown(error, handlers),
+  );
   return run.answer;
 }
 
@@ -257,29 +250,15 @@ class Run implements Ticking {
       this.settle(response);
       return;
     }
-    let completed: MaybePromise<boolean>;
-    try {
-      completed = o.store!.complete(key, ctx.deliveryId, { ttlMs: o.ttlMs });
-    } catch (error) {
-      this.completeFailed(error, response);
-      return;
-    }
-    if (isThenable(completed)) {
-      this.watch();
-      completed.then(
-        () => this.settle(response),
-        (error: unknown) => this.completeFailed(error, response),
-      );
-    } else this.settle(response);
-  }
-
-  /** The handlers succeeded: the answer stays 200; the claim's lease will expire. */
-  private completeFailed(err: unknown, response: WebhookResponse): void {
-    this.r.o.logger.error(
-      { err, key: this.key },
-      "fineguide-webhooks: complete failed after success",
+    settleWith(
+      this,
+      () => o.store!.complete(key, ctx.deliveryId, { ttlMs: o.ttlMs }),
+      () => this.settle(response),
+      (err) => {
+        o.logger.error({ err, key }, "fineguide-webhooks: complete failed after success");
+        this.settle(response);
+      },
     );
-    this.settle(response);
   }
 
   private fail(errors: unknown[]): void {
