@@ -34,7 +34,11 @@ export default defineConfig({
         extends: true as const,
         test: {
           name: "examples",
-          include: ["examples/*/src/**/*.test.ts", "bench/src/**/*.test.ts"],
+          include: [
+            "examples/*/src/**/*.test.ts",
+            "bench/src/**/*.test.ts",
+            "reliability/src/**/*.test.ts",
+          ],
         },
       },
     ],
