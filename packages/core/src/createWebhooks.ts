@@ -1,3 +1,5 @@
+import { type CloseOptions, closeReceiver } from "./close.js";
+import type { Run } from "./deliver.js";
 import { EVENT_TYPES, type EventType } from "./eventTypes.js";
 import { createDeliveryIds } from "./handlers/deliveryIds.js";
 import { Registry } from "./handlers/registry.js";
@@ -54,6 +56,23 @@ export interface Webhooks extends TypedHandlerMethods {
   onDuplicate(hook: DuplicateHook): Unsubscribe;
   /** Called when handlers fail (answered 500; the vendor retries). */
   onError(hook: ErrorHook): Unsubscribe;
+  /**
+   * Shuts the receiver down gracefully: new deliveries are answered 503
+   * `shutting_down` with `Retry-After`; deliveries in flight may finish for
+   * `timeoutMs` (default 10 s); those still running then are answered 503,
+   * their `ctx.signal` fires and their claims are released, so the vendor's
+   * retry runs them here or on another instance. Call it after your server
+   * stopped accepting connections. Calling it again returns the same promise.
+   *
+   * @example
+   * ```ts
+   * process.on("SIGTERM", () => {
+   *   server.close();
+   *   webhooks.close({ timeoutMs: 10_000 }).then(() => process.exit(0));
+   * });
+   * ```
+   */
+  close(options?: CloseOptions): Promise<void>;
   /** The largest accepted body in bytes, for adapters reading it themselves. */
   readonly maxBodyBytes: number;
   /** The secret header's name, lowercase. */
@@ -91,13 +110,20 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
 
   // One timer for every delivery in flight, fine enough for the deadline and the lease.
   const tickMs = Math.max(1, Math.min(250, resolved.deadlineMs / 5, resolved.leaseMs / 6));
+  const waiting = new Map<string, Run[]>();
   const receiver: Receiver = {
     o: resolved,
     registry,
     ticker: new Ticker(tickMs),
     nextDeliveryId: createDeliveryIds(),
     preflighted: new Preflighted(),
+    tickMs,
+    inflight: new Set(),
+    waiting,
+    wake: (key) => waiting.get(key)?.[0]?.claimNow(),
+    closing: false,
   };
+  let closed: Promise<void> | undefined;
 
   const on = <T extends EventType>(type: T, handler: Handler<EventOf<T>>): Unsubscribe => {
     if (!EVENT_TYPES.includes(type)) {
@@ -116,7 +142,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     ...typed,
     receive: (request) => receive(receiver, request),
     preflight: (request) => {
-      const rejected = preflight(resolved, request);
+      const rejected = preflight(receiver, request);
       if (!rejected) receiver.preflighted.add(request.headers);
       return rejected;
     },
@@ -126,6 +152,10 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     onInvalid: (hook) => registry.add(registry.invalid, hook),
     onDuplicate: (hook) => registry.add(registry.duplicate, hook),
     onError: (hook) => registry.add(registry.error, hook),
+    close: (options = {}) => {
+      closed ??= closeReceiver(receiver, options);
+      return closed;
+    },
     maxBodyBytes: resolved.maxBodyBytes,
     secretHeader: resolved.header,
   };

@@ -36,9 +36,10 @@ const isThenable = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> =>
     typeof (value as PromiseLike<unknown>).then === "function");
 
 /**
- * Calls a store operation and hands its outcome on: at once when the store
- * answered synchronously, after the promise otherwise (`run.watch()` first,
- * so the deadline covers a store that hangs). A throw is a failure.
+ * Calls `operation` (a store call or a handler) and hands its outcome on: at
+ * once when it answered synchronously, after the promise otherwise
+ * (`run.watch()` first, so the deadline covers an operation that hangs). A
+ * throw, a rejection or a `then` that throws is a failure.
  */
 function settleWith<T>(
   run: Run,
@@ -49,14 +50,16 @@ function settleWith<T>(
   let result: MaybePromise<T>;
   try {
     result = operation();
+    if (isThenable(result)) {
+      run.watch();
+      result.then(run.guard(onValue), run.guard(onError));
+      return;
+    }
   } catch (error) {
     onError(error);
     return;
   }
-  if (isThenable(result)) {
-    run.watch();
-    result.then(onValue, onError);
-  } else onValue(result);
+  onValue(result);
 }
 
 /**
@@ -71,48 +74,54 @@ export function deliver(
   ctx: DeliveryContext,
   unknownType: boolean,
 ): Promise<WebhookResponse> {
-  const run = new Run(r, event, dedupe.key, ctx, unknownType);
-  const { store, leaseMs } = r.o;
-  if (!store) {
-    run.start(handlers);
-    return run.answer;
-  }
-  settleWith(
-    run,
-    // The delivery id is unique per delivery: it doubles as the claim's owner token.
-    () =>
-      store.claim(dedupe.key, {
-        token: ctx.deliveryId,
-        leaseMs,
-        mode: dedupe.mode,
-        fingerprint: dedupe.fingerprint,
-      }),
-    (result) => run.claimAnswered(result, handlers),
-    (error) => run.storeDown(error, handlers),
-  );
+  const run = new Run(r, event, dedupe, handlers, ctx, unknownType);
+  if (Date.now() >= run.deadlineAt) {
+    // The body or the event loop took the whole deadline: claim nothing, the vendor retries.
+    run.timeOut();
+  } else if (r.o.store) run.claim();
+  else run.start();
   return run.answer;
 }
 
-/** One delivery past validation: its claim, handlers, deadline, lease renewals and answer. */
-class Run implements Ticking {
+/**
+ * One delivery past validation: its claim (and, for a busy `latest` key, its
+ * place in the queue behind the running version), handlers, deadline, lease
+ * renewals and answer.
+ */
+export class Run implements Ticking {
+  /** When the answer is due at the latest (from the delivery's arrival). */
+  readonly deadlineAt: number;
   /** The answer once known; the first one wins (the deadline's 503 over a late success). */
   private settled: WebhookResponse | undefined;
   private promise: Promise<WebhookResponse> | undefined;
   private resolvePromise: ((response: WebhookResponse) => void) | undefined;
   private holdsClaim = false;
-  private timedOut = false;
-  private deadlineAt = 0;
+  /** The deadline passed (or the receiver closed): no more renewals, polls or answers. */
+  private expired = false;
+  /** A claim call is waiting for the store. */
+  private claiming = false;
+  /** Queued behind the running version of its `latest` key. */
+  private queued = false;
+  /** The handlers were started (their signal fires at the deadline). */
+  private running = false;
+  /** What the deadline answers, by what the run waits on. */
+  private late: "handler_timeout" | "store_unavailable" | "in_progress" | "duplicate" =
+    "handler_timeout";
   private nextRenewal = 0;
-  /** Registered with the ticker: only once something went asynchronous. */
+  private nextPoll = 0;
+  /** Registered with the ticker and the receiver's in-flight runs. */
   private watched = false;
 
   constructor(
     private readonly r: Receiver,
     private readonly event: AnyEvent,
-    private readonly key: string,
+    private readonly dedupe: DedupeKey,
+    private readonly handlers: readonly Handler<AnyEvent>[],
     private readonly ctx: DeliveryContext,
     private readonly unknownType: boolean,
-  ) {}
+  ) {
+    this.deadlineAt = ctx.arrivedAt + r.o.deadlineMs;
+  }
 
   /** The answer, as a promise (made when first asked for: often already settled by then). */
   get answer(): Promise<WebhookResponse> {
@@ -124,50 +133,151 @@ class Run implements Ticking {
     return this.promise;
   }
 
+  /**
+   * Wraps a callback of the run: whatever it throws (a bug, a store's odd
+   * answer) answers the contract's 500 instead of leaving the delivery open.
+   */
+  guard<T>(callback: (value: T) => void): (value: T) => void {
+    return (value) => {
+      try {
+        callback(value);
+      } catch (error) {
+        this.r.o.logger.error(
+          { err: error, deliveryId: this.ctx.deliveryId },
+          "fineguide-webhooks: unexpected error",
+        );
+        this.giveBack();
+        this.finish(errorResponse("internal_error"));
+      }
+    };
+  }
+
   private resolve(response: WebhookResponse): void {
     if (this.settled) return;
     this.settled = response;
     this.resolvePromise?.(response);
   }
 
-  claimAnswered(result: ClaimResult, handlers: readonly Handler<AnyEvent>[]): void {
-    if (result === "claimed") {
-      this.holdsClaim = true;
-      this.start(handlers);
-      return;
-    }
-    if (result === "in_progress") {
-      this.resolve(errorResponse("in_progress"));
-      return;
-    }
-    const { o, registry } = this.r;
-    if (o.debug)
-      o.logger.debug({ type: this.event.type, key: this.key }, "fineguide-webhooks: duplicate");
-    if (registry.duplicate.length === 0) {
-      this.resolve(DUPLICATE);
-      return;
-    }
-    runHooks(registry.duplicate, [this.event, this.ctx], o.logger).then(() =>
-      this.resolve(DUPLICATE),
+  claim(): void {
+    const store = this.r.o.store!;
+    const { dedupe, ctx } = this;
+    this.claiming = true;
+    if (!this.queued) this.late = "store_unavailable";
+    settleWith(
+      this,
+      // The delivery id is unique per delivery: it doubles as the claim's owner token.
+      () =>
+        store.claim(dedupe.key, {
+          token: ctx.deliveryId,
+          leaseMs: this.r.o.leaseMs,
+          mode: dedupe.mode,
+          fingerprint: dedupe.fingerprint,
+        }),
+      (result) => this.claimAnswered(result),
+      (error) => this.storeDown(error),
     );
   }
 
-  storeDown(error: unknown, handlers: readonly Handler<AnyEvent>[]): void {
+  private claimAnswered(result: ClaimResult): void {
+    this.claiming = false;
+    if (this.expired) {
+      // Answered 503 while the store was slow: give a late claim straight back.
+      if (result === "claimed") {
+        this.holdsClaim = true;
+        this.giveBack();
+      }
+      this.leave();
+      return;
+    }
+    if (result === "claimed") {
+      this.leaveQueue();
+      this.holdsClaim = true;
+      this.start();
+      return;
+    }
+    if (result === "in_progress") {
+      if (this.dedupe.mode === "latest") {
+        this.wait();
+        return;
+      }
+      this.finish(errorResponse("in_progress"));
+      return;
+    }
+    this.leaveQueue();
+    const { o, registry } = this.r;
+    if (o.debug)
+      o.logger.debug(
+        { type: this.event.type, key: this.dedupe.key, deliveryId: this.ctx.deliveryId },
+        "fineguide-webhooks: duplicate",
+      );
+    if (registry.duplicate.length === 0) {
+      this.finish(DUPLICATE);
+      return;
+    }
+    this.late = "duplicate";
+    this.watch();
+    runHooks(registry.duplicate, [this.event, this.ctx], o.logger).then(() =>
+      this.finish(DUPLICATE),
+    );
+  }
+
+  /**
+   * A newer version of a `latest` key whose older version is running: wait
+   * in arrival order, claimed again when the local run ends or, for one in
+   * another process, on every tick, until the deadline.
+   */
+  private wait(): void {
+    this.late = "in_progress";
+    if (!this.queued) {
+      this.queued = true;
+      const queue = this.r.waiting.get(this.dedupe.key);
+      if (queue) queue.push(this);
+      else this.r.waiting.set(this.dedupe.key, [this]);
+    }
+    this.nextPoll = Date.now() + this.r.tickMs;
+    this.watch();
+  }
+
+  private leaveQueue(): void {
+    if (!this.queued) return;
+    this.queued = false;
+    const queue = this.r.waiting.get(this.dedupe.key);
+    if (!queue) return;
+    const index = queue.indexOf(this);
+    if (index !== -1) queue.splice(index, 1);
+    if (queue.length === 0) this.r.waiting.delete(this.dedupe.key);
+    // The next in line claims now if the key is free (this run did not take it).
+    else if (!this.holdsClaim && index === 0) queue[0]!.claimNow();
+  }
+
+  /** Claims again at once if this run heads the queue of its key. */
+  claimNow(): void {
+    if (this.expired || this.claiming) return;
+    if (this.r.waiting.get(this.dedupe.key)?.[0] === this) this.claim();
+  }
+
+  private storeDown(error: unknown): void {
+    this.claiming = false;
+    if (this.expired) {
+      this.leave();
+      return;
+    }
+    this.leaveQueue();
     const { o } = this.r;
-    const fields = { err: error, type: this.event.type, key: this.key };
+    const fields = { err: error, type: this.event.type, key: this.dedupe.key };
     if (!o.failOpen) {
       o.logger.error(
-        fields,
+        { ...fields, deliveryId: this.ctx.deliveryId },
         "fineguide-webhooks: dedupe store unreachable; answering 503 so the vendor retries",
       );
-      this.resolve(errorResponse("store_unavailable"));
+      this.finish(errorResponse("store_unavailable"));
       return;
     }
     o.logger.warn(
-      fields,
+      { ...fields, deliveryId: this.ctx.deliveryId },
       "fineguide-webhooks: dedupe store unreachable; processing WITHOUT deduplication (fail-open)",
     );
-    this.start(handlers);
+    this.start();
   }
 
   /**
@@ -175,121 +285,223 @@ class Run implements Ticking {
    * a detour through promises, and a run that ends synchronously never joins
    * the ticker.
    */
-  start(handlers: readonly Handler<AnyEvent>[]): void {
-    const { o } = this.r;
-    const now = Date.now();
-    this.deadlineAt = now + o.deadlineMs;
-    this.nextRenewal = now + o.leaseMs / 3;
-    const { event, ctx } = this;
+  start(): void {
+    const { event, ctx, handlers } = this;
+    this.running = true;
+    this.late = "handler_timeout";
+    this.nextRenewal = Date.now() + this.r.o.leaseMs / 3;
     if (handlers.length <= 1) {
-      let result: unknown;
-      try {
-        result = handlers[0]?.(event, ctx);
-      } catch (error) {
-        this.fail([error]);
+      const handler = handlers[0];
+      if (!handler) {
+        this.succeed();
         return;
       }
-      if (isThenable(result)) {
-        this.watch();
-        result.then(
-          () => this.succeed(),
-          (error: unknown) => this.fail([error]),
-        );
-      } else this.succeed();
+      settleWith(
+        this,
+        () => handler(event, ctx),
+        () => this.succeed(),
+        (error) => this.fail([error]),
+      );
       return;
     }
     this.watch();
-    Promise.allSettled(handlers.map(async (h) => h(event, ctx))).then((results) => {
-      const errors: unknown[] = [];
-      for (const r of results) if (r.status === "rejected") errors.push(r.reason);
-      if (errors.length > 0) this.fail(errors);
-      else this.succeed();
-    });
+    Promise.allSettled(handlers.map(async (h) => h(event, ctx))).then(
+      this.guard((results: PromiseSettledResult<unknown>[]) => {
+        const errors: unknown[] = [];
+        for (const r of results) if (r.status === "rejected") errors.push(r.reason);
+        if (errors.length > 0) this.fail(errors);
+        else this.succeed();
+      }),
+    );
   }
 
   /**
-   * Puts a started run under the ticker (deadline, lease renewals) while it
-   * waits on a handler or on the store.
+   * Puts the run under the ticker (deadline, lease renewals, polls) and among
+   * the receiver's in-flight runs, once it waits on a handler or the store.
    */
   watch(): void {
-    if (this.watched || this.deadlineAt === 0) return;
+    if (this.watched || this.expired) return;
     this.watched = true;
+    this.r.inflight.add(this);
     this.r.ticker.add(this);
   }
 
-  /** Called by the ticker while the handlers run: renews the lease, enforces the deadline. */
+  /** Called by the ticker: renews the lease, polls a queued claim, enforces the deadline. */
   tick(now: number): void {
+    if (now >= this.deadlineAt) {
+      this.timeOut();
+      return;
+    }
     const { o } = this.r;
-    const { key, ctx } = this;
     if (this.holdsClaim && now >= this.nextRenewal) {
       this.nextRenewal = now + o.leaseMs / 3;
+      const { key } = this.dedupe;
       settleWith(
         this,
-        () => o.store!.renew(key, ctx.deliveryId, o.leaseMs),
+        () => o.store!.renew(key, this.ctx.deliveryId, o.leaseMs),
         () => {},
-        (err) => o.logger.error({ err, key }, "fineguide-webhooks: lease renewal failed"),
+        (err) =>
+          o.logger.error(
+            { err, key, deliveryId: this.ctx.deliveryId },
+            "fineguide-webhooks: lease renewal failed",
+          ),
       );
     }
-    if (!this.timedOut && now >= this.deadlineAt) {
-      this.timedOut = true;
+    if (this.queued && !this.claiming && now >= this.nextPoll) this.claimNow();
+  }
+
+  /**
+   * The deadline passed: answer 503 now. A running handler's signal fires and
+   * its lease is no longer renewed, so the claim lapses before the vendor's
+   * next attempt even if the handler never settles; a late finish still
+   * completes or releases the claim it owns, and nothing it no longer owns.
+   */
+  timeOut(): void {
+    if (this.expired) return;
+    const { o } = this.r;
+    this.leaveQueue();
+    this.expire();
+    if (this.late === "duplicate") {
+      this.resolve(DUPLICATE);
+      return;
+    }
+    if (this.running) {
       o.logger.warn(
-        { type: this.event.type, key, deadlineMs: o.deadlineMs },
+        {
+          type: this.event.type,
+          key: this.dedupe.key,
+          deadlineMs: o.deadlineMs,
+          deliveryId: this.ctx.deliveryId,
+        },
         "fineguide-webhooks: handler still running at the deadline; answering 503",
       );
-      ctx.abort();
-      this.resolve(errorResponse("handler_timeout"));
+      this.ctx.abort("deadline");
     }
+    this.resolve(errorResponse(this.late));
+  }
+
+  /**
+   * The receiver closed and its grace period ended: answer 503, fire the
+   * signal and give the claim back so the vendor's retry runs the event.
+   */
+  abandon(): Promise<void> {
+    this.leaveQueue();
+    this.expire();
+    this.ctx.abort("shutdown");
+    this.resolve(errorResponse("shutting_down"));
+    this.leave();
+    return this.giveBack();
+  }
+
+  /** Leaves the ticker: no more deadline, renewals or polls. */
+  private expire(): void {
+    this.expired = true;
+    this.r.ticker.delete(this);
+  }
+
+  /** Leaves the ticker and the receiver's in-flight runs. */
+  private leave(): void {
+    if (!this.watched) return;
+    this.r.ticker.delete(this);
+    this.r.inflight.delete(this);
+  }
+
+  /** Releases a claim this run holds; resolves when the store answered, whatever it said. */
+  private giveBack(): Promise<void> {
+    if (!this.holdsClaim) return Promise.resolve();
+    this.holdsClaim = false;
+    const { o } = this.r;
+    const { key } = this.dedupe;
+    return new Promise((done) =>
+      settleWith(
+        this,
+        () => o.store!.release(key, this.ctx.deliveryId),
+        () => {
+          this.r.wake(key);
+          done();
+        },
+        (err) => {
+          o.logger.error(
+            { err, key, deliveryId: this.ctx.deliveryId },
+            "fineguide-webhooks: release failed; the lease will expire",
+          );
+          done();
+        },
+      ),
+    );
   }
 
   private succeed(): void {
     const { o } = this.r;
-    const { key, ctx } = this;
+    const { key } = this.dedupe;
     const response = this.unknownType ? UNKNOWN_TYPE_PROCESSED : PROCESSED;
-    if (o.debug) o.logger.debug({ type: this.event.type, key }, "fineguide-webhooks: processed");
+    if (o.debug)
+      o.logger.debug(
+        { type: this.event.type, key, deliveryId: this.ctx.deliveryId },
+        "fineguide-webhooks: processed",
+      );
     if (!this.holdsClaim) {
-      this.settle(response);
+      this.finish(response);
       return;
     }
     settleWith(
       this,
-      () => o.store!.complete(key, ctx.deliveryId, { ttlMs: o.ttlMs }),
-      () => this.settle(response),
+      () => o.store!.complete(key, this.ctx.deliveryId, { ttlMs: o.ttlMs }),
+      () => this.finish(response),
       (err) => {
-        o.logger.error({ err, key }, "fineguide-webhooks: complete failed after success");
-        this.settle(response);
+        o.logger.error(
+          { err, key, deliveryId: this.ctx.deliveryId },
+          "fineguide-webhooks: complete failed after success",
+        );
+        this.finish(response);
       },
     );
   }
 
   private fail(errors: unknown[]): void {
     const { o, registry } = this.r;
-    const { event, key, ctx } = this;
+    const { event, ctx } = this;
+    const { key } = this.dedupe;
     const error =
       errors.length === 1
         ? errors[0]
         : new AggregateError(errors, `${errors.length} handlers failed for ${event.type}`);
-    o.logger.error({ type: event.type, key }, "fineguide-webhooks: handler failed");
+    o.logger.error(
+      { err: error, type: event.type, key, deliveryId: ctx.deliveryId },
+      "fineguide-webhooks: handler failed",
+    );
     const answer = errorResponse("handler_failed");
     this.watch(); // the error hooks and the release may take time
-    runHooks(registry.error, [error, event, ctx], o.logger).then(() => {
-      if (!this.holdsClaim) {
-        this.settle(answer);
-        return;
-      }
-      settleWith(
-        this,
-        () => o.store!.release(key, ctx.deliveryId),
-        () => this.settle(answer),
-        (err) => {
-          o.logger.error({ err, key }, "fineguide-webhooks: release failed; the lease will expire");
-          this.settle(answer);
-        },
-      );
-    });
+    runHooks(registry.error, [error, event, ctx], o.logger).then(
+      this.guard(() => {
+        if (!this.holdsClaim) {
+          this.finish(answer);
+          return;
+        }
+        settleWith(
+          this,
+          () => o.store!.release(key, ctx.deliveryId),
+          () => this.finish(answer),
+          (err) => {
+            o.logger.error(
+              { err, key, deliveryId: ctx.deliveryId },
+              "fineguide-webhooks: release failed; the lease will expire",
+            );
+            this.finish(answer);
+          },
+        );
+      }),
+    );
   }
 
-  private settle(response: WebhookResponse): void {
-    if (this.watched) this.r.ticker.delete(this);
+  /** The run is over: answer (unless the deadline did), leave the ticker, wake the next version. */
+  private finish(response: WebhookResponse): void {
+    this.leave();
+    this.leaveQueue();
+    const held = this.holdsClaim;
+    this.holdsClaim = false;
+    this.running = false;
     this.resolve(response);
+    if (held && this.dedupe.mode === "latest") this.r.wake(this.dedupe.key);
   }
 }

@@ -1,3 +1,4 @@
+export type { CloseOptions } from "./close.js";
 export { createWebhooks, type Webhooks } from "./createWebhooks.js";
 export type {
   ClaimRequest,

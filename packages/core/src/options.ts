@@ -23,12 +23,26 @@ export interface WebhooksOptions extends HandlerOptions {
   readonly dedupeKeys?: KeyFunctions;
   /** How long a processed event is remembered. Default 30 min; at least 25 min (the retry window). */
   readonly dedupeTtlMs?: number;
-  /** A claim's lease, renewed while handlers run. Default 45 s (over the vendor's 30 s timeout, under its 60 s first retry). */
+  /**
+   * A claim's lease, renewed while handlers run and no longer once the
+   * deadline passed. Default 45 s: longer than the deadline, and under the
+   * vendor's 60 s first retry, so a claim left by a crash or a handler that
+   * never settles has lapsed when the retry comes. Must be longer than
+   * `deadlineMs` and under 60 s.
+   */
   readonly leaseMs?: number;
-  /** When to stop waiting for handlers and answer 503. Default 25 s (under the vendor's 30 s). */
+  /**
+   * When to stop waiting and answer 503, counted from the delivery's arrival.
+   * Default 25 s; must be under the vendor's 30 s timeout.
+   */
   readonly deadlineMs?: number;
   /** Largest accepted body. Default 1 MiB. */
   readonly maxBodyBytes?: number;
+  /**
+   * How deeply objects and arrays may nest in a body; deeper is answered 400
+   * `nesting_too_deep`. Default 64, at most 1000.
+   */
+  readonly maxDepth?: number;
   /** Reject unknown fields, undocumented values and malformed emails/URLs with 400. */
   readonly strict?: boolean;
   /**
@@ -51,6 +65,7 @@ export interface ResolvedOptions {
   readonly leaseMs: number;
   readonly deadlineMs: number;
   readonly maxBodyBytes: number;
+  readonly maxDepth: number;
   readonly strict: boolean;
   readonly failOpen: boolean;
   readonly logger: Logger;
@@ -60,6 +75,11 @@ export interface ResolvedOptions {
 
 const MINUTE = 60_000;
 const MIN_TTL = 25 * MINUTE;
+/** The vendor counts an attempt failed without a 2xx within 30 s. */
+const VENDOR_TIMEOUT_MS = 30_000;
+/** The vendor's first retry comes a minute after a failed attempt. */
+const VENDOR_FIRST_RETRY_MS = 60_000;
+const MAX_DEPTH_LIMIT = 1000;
 
 const positive = (name: string, value: number | undefined, fallback: number) => {
   const resolved = value ?? fallback;
@@ -89,15 +109,42 @@ export function resolveOptions(options: WebhooksOptions): ResolvedOptions {
   }
   const header = (options.header ?? "x-webhook-secret").toLowerCase();
   if (header.length === 0) throw new TypeError("createWebhooks: `header` must not be empty.");
+  const deadlineMs = positive("deadlineMs", options.deadlineMs, 25_000);
+  if (deadlineMs >= VENDOR_TIMEOUT_MS) {
+    throw new RangeError(
+      "createWebhooks: `deadlineMs` must be under 30 seconds: the vendor stops waiting for an " +
+        "answer after 30 s, so a later answer is lost and the attempt counts as failed.",
+    );
+  }
+  const leaseMs = positive("leaseMs", options.leaseMs, 45_000);
+  if (leaseMs >= VENDOR_FIRST_RETRY_MS) {
+    throw new RangeError(
+      "createWebhooks: `leaseMs` must be under 60 seconds: the vendor retries a minute after a " +
+        "failed attempt, and a claim left by a crashed or hung run must have lapsed by then.",
+    );
+  }
+  if (leaseMs <= deadlineMs) {
+    throw new RangeError(
+      "createWebhooks: `leaseMs` must be longer than `deadlineMs`, so a claim cannot lapse " +
+        "while its handlers are still allowed to run.",
+    );
+  }
+  const maxDepth = positive("maxDepth", options.maxDepth, 64);
+  if (!Number.isInteger(maxDepth) || maxDepth > MAX_DEPTH_LIMIT) {
+    throw new RangeError(
+      `createWebhooks: \`maxDepth\` must be a whole number from 1 to ${MAX_DEPTH_LIMIT}.`,
+    );
+  }
   return {
     verify: secrets.length > 0 ? createSecretVerifier(secrets) : undefined,
     header,
     store: options.dedupe === false ? undefined : (options.dedupe ?? memoryStore()),
     keys: { ...defaultKeys, ...options.dedupeKeys } as Required<KeyFunctions>,
     ttlMs,
-    leaseMs: positive("leaseMs", options.leaseMs, 45_000),
-    deadlineMs: positive("deadlineMs", options.deadlineMs, 25_000),
+    leaseMs,
+    deadlineMs,
     maxBodyBytes: positive("maxBodyBytes", options.maxBodyBytes, 1024 * 1024),
+    maxDepth,
     strict: options.strict === true,
     failOpen: options.onStoreError === "open",
     logger: options.logger ?? silentLogger,

@@ -191,26 +191,52 @@ describe("receive() under concurrency", () => {
     expect(ran).toBe(1);
   });
 
-  it("renews the lease while a slow handler runs past the deadline", async () => {
+  it("stops renewing at the deadline: a handler that never settles cannot hold its event", async () => {
     let open = () => {};
     const gate = new Promise<void>((resolve) => {
       open = resolve;
     });
     let ran = 0;
+    let finished = 0;
+    const store = memoryStore();
     const webhooks = make({
       leaseMs: 60,
       deadlineMs: 30,
+      dedupe: store,
       onMessage: async () => {
         ran++;
-        await gate;
+        await (ran === 1 ? gate : undefined);
+        finished++;
       },
     });
     const body = JSON.stringify(message);
     expect((await webhooks.receive(post(body))).outcome).toBe("handler_timeout");
-    await sleep(150); // over two leases: only renewals keep the claim
-    expect((await webhooks.receive(post(body))).outcome).toBe("in_progress");
-    open();
+    await sleep(150); // over two leases past the deadline: nothing renews the first claim
+    expect((await webhooks.receive(post(body))).outcome).toBe("processed");
+    expect(ran).toBe(2);
+    open(); // the first run ends late: it no longer owns the key and marks nothing
     await sleep(20);
+    expect(finished).toBe(2);
+    expect((await webhooks.receive(post(body))).outcome).toBe("duplicate");
+    expect(ran).toBe(2);
+  });
+
+  it("renews the lease until the deadline, so a run finishing soon after it still completes", async () => {
+    let ran = 0;
+    const webhooks = make({
+      leaseMs: 300,
+      deadlineMs: 250,
+      onMessage: async () => {
+        ran++;
+        await sleep(450); // past the deadline, and past a lease that was never renewed
+      },
+    });
+    const body = JSON.stringify(message);
+    const first = webhooks.receive(post(body));
+    await sleep(380); // the first lease (300 ms) would have lapsed without renewals
+    expect((await webhooks.receive(post(body))).outcome).toBe("in_progress");
+    expect((await first).outcome).toBe("handler_timeout");
+    await sleep(150);
     expect((await webhooks.receive(post(body))).outcome).toBe("duplicate");
     expect(ran).toBe(1);
   });

@@ -1,5 +1,5 @@
 import type { DedupeKey } from "./dedupe/defaultKeys.js";
-import { deliver, runHooks } from "./deliver.js";
+import { deliver, type Run, runHooks } from "./deliver.js";
 import { isEventType } from "./eventTypes.js";
 import { DeliveryContext } from "./handlers/DeliveryContext.js";
 import type { Registry } from "./handlers/registry.js";
@@ -7,6 +7,7 @@ import type { Ticker } from "./handlers/Ticker.js";
 import { acceptsContentType, BODY_TOO_LARGE, parseBody, rawByteLength } from "./http/body.js";
 import type { ValidationIssue } from "./http/errors.js";
 import { getHeader, type HeadersInput } from "./http/headers.js";
+import { nestsDeeperThan } from "./http/nestsDeeperThan.js";
 import type { Preflighted } from "./http/Preflighted.js";
 import { errorResponse, type WebhookResponse } from "./http/response.js";
 import type { ResolvedOptions } from "./options.js";
@@ -21,6 +22,16 @@ export interface Receiver {
   readonly nextDeliveryId: () => string;
   /** Header objects of requests that passed `preflight()` and await `receive()`. */
   readonly preflighted: Preflighted;
+  /** The ticker's interval: how often queued `latest` claims poll the store. */
+  readonly tickMs: number;
+  /** Runs that went asynchronous and have not finished (for `close()`). */
+  readonly inflight: Set<Run>;
+  /** Per busy `latest` key, the newer versions waiting for it, in arrival order. */
+  readonly waiting: Map<string, Run[]>;
+  /** Lets the first version waiting for `key` claim it now. */
+  wake(key: string): void;
+  /** Set by `close()`: new deliveries are answered 503 `shutting_down`. */
+  closing: boolean;
 }
 
 /** One delivery, as any framework can describe it. */
@@ -34,6 +45,12 @@ export interface WebhookRequest {
    * of those, called only after the method, secret and content type passed.
    */
   readonly body?: unknown;
+  /**
+   * When the request arrived (epoch milliseconds, as `Date.now()`), for
+   * adapters that call `receive()` only after reading the body: the deadline
+   * counts from here. Default: when `receive()` is called.
+   */
+  readonly receivedAt?: number;
 }
 
 /** The request line and headers only, for checks made before the body is read. */
@@ -43,10 +60,9 @@ export type WebhookRequestHead = Pick<WebhookRequest, "method" | "headers">;
  * Contract rows 1 to 4, which need no body: method, secret, content type and
  * a declared length over the limit. Returns the answer when one fails.
  */
-export function preflight(
-  o: ResolvedOptions,
-  req: WebhookRequestHead,
-): WebhookResponse | undefined {
+export function preflight(r: Receiver, req: WebhookRequestHead): WebhookResponse | undefined {
+  const { o } = r;
+  if (r.closing) return errorResponse("shutting_down");
   if (req.method !== "POST") return errorResponse("method_not_allowed");
   if (o.verify && !o.verify(getHeader(req.headers, o.header))) return errorResponse("unauthorized");
   if (!acceptsContentType(getHeader(req.headers, "content-type"))) {
@@ -67,23 +83,38 @@ const toIssues = (issues: readonly { path: readonly PropertyKey[]; message: stri
     }),
   );
 
-/** Every row of the receiver contract, in its order. Never rejects. */
+/**
+ * Every row of the receiver contract, in its order. Never throws or rejects:
+ * whatever goes wrong inside the kit is answered 500 `internal_error`.
+ */
 export function receive(r: Receiver, req: WebhookRequest): Promise<WebhookResponse> {
-  // Headers that just passed `preflight()` (an adapter's early check) are not checked twice.
-  if (!r.preflighted.take(req.headers)) {
-    const rejected = preflight(r.o, req);
-    if (rejected) return Promise.resolve(rejected);
+  try {
+    const arrivedAt = req.receivedAt ?? Date.now();
+    // Headers that just passed `preflight()` (an adapter's early check) are not checked twice.
+    if (r.closing || !r.preflighted.take(req.headers)) {
+      const rejected = preflight(r, req);
+      if (rejected) return Promise.resolve(rejected);
+    }
+    const body = req.body;
+    return typeof body === "function"
+      ? readThenAccept(r, req, body as () => unknown, arrivedAt)
+      : accept(r, req, body, arrivedAt);
+  } catch (error) {
+    return Promise.resolve(unexpected(r, error));
   }
-  const body = req.body;
-  return typeof body === "function"
-    ? readThenAccept(r, req, body as () => unknown)
-    : accept(r, req, body);
+}
+
+/** The answer to an error that escaped the kit's own code: logged, answered 500. */
+function unexpected(r: Receiver, error: unknown): WebhookResponse {
+  r.o.logger.error({ err: error }, "fineguide-webhooks: unexpected error");
+  return errorResponse("internal_error");
 }
 
 async function readThenAccept(
   r: Receiver,
   req: WebhookRequest,
   read: () => unknown,
+  arrivedAt: number,
 ): Promise<WebhookResponse> {
   let body: unknown;
   try {
@@ -92,11 +123,20 @@ async function readThenAccept(
     r.o.logger.warn({ err: error }, "fineguide-webhooks: the body could not be read");
     return errorResponse("invalid_json");
   }
-  return accept(r, req, body);
+  try {
+    return await accept(r, req, body, arrivedAt);
+  } catch (error) {
+    return unexpected(r, error);
+  }
 }
 
 /** Rows 4 to 14, once the body is at hand. */
-function accept(r: Receiver, req: WebhookRequest, body: unknown): Promise<WebhookResponse> {
+function accept(
+  r: Receiver,
+  req: WebhookRequest,
+  body: unknown,
+  arrivedAt: number,
+): Promise<WebhookResponse> {
   const { o, registry } = r;
   if (body === BODY_TOO_LARGE) return Promise.resolve(errorResponse("payload_too_large"));
   const size = rawByteLength(body, o.maxBodyBytes);
@@ -110,8 +150,11 @@ function accept(r: Receiver, req: WebhookRequest, body: unknown): Promise<Webhoo
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
     return Promise.resolve(errorResponse("not_an_object"));
   }
+  if (nestsDeeperThan(payload, o.maxDepth)) {
+    return Promise.resolve(errorResponse("nesting_too_deep"));
+  }
 
-  const ctx = new DeliveryContext(req.headers, o.header, o.logger, r.nextDeliveryId());
+  const ctx = new DeliveryContext(req.headers, o.header, o.logger, r.nextDeliveryId(), arrivedAt);
   const type = (payload as { type?: unknown }).type;
   if (typeof type !== "string") {
     return rejectInvalid(r, ctx, "missing_type", payload, [
@@ -120,25 +163,47 @@ function accept(r: Receiver, req: WebhookRequest, body: unknown): Promise<Webhoo
   }
 
   let event: AnyEvent;
-  let dedupe: DedupeKey | string;
   const known = isEventType(type);
   if (known) {
     const result = (o.strict ? strictEventSchemas : eventSchemas)[type].safeParse(payload);
     if (!result.success) {
       const issues = toIssues(result.error.issues);
-      o.logger.info({ type, issues }, "fineguide-webhooks: invalid payload");
+      o.logger.info(
+        { type, issues, deliveryId: ctx.deliveryId },
+        "fineguide-webhooks: invalid payload",
+      );
       return rejectInvalid(r, ctx, "invalid_payload", payload, issues);
     }
     event = result.data as AnyEvent;
-    dedupe = (o.keys[type] as (e: AnyEvent) => DedupeKey | string)(event);
-  } else {
-    event = payload as UnknownEvent;
-    dedupe = o.keys.UNKNOWN(event as UnknownEvent);
+  } else event = payload as UnknownEvent;
+  let dedupe: DedupeKey | string;
+  try {
+    dedupe = (o.keys[known ? type : "UNKNOWN"] as (e: AnyEvent) => DedupeKey | string)(event);
+    if (typeof dedupe !== "string" && typeof dedupe?.key !== "string") {
+      throw new TypeError("A dedupe key function must return a string or { key, mode }.");
+    }
+  } catch (error) {
+    // A `dedupeKeys` function is the user's code: answered like a failing handler.
+    return keyFailed(r, ctx, event, error);
   }
   const key: DedupeKey = typeof dedupe === "string" ? { key: dedupe, mode: "once" } : dedupe;
   ctx.dedupeKey = key.key;
   ctx.fingerprint = key.fingerprint;
   return deliver(r, event, key, registry.handlersFor(type, known), ctx, !known);
+}
+
+async function keyFailed(
+  r: Receiver,
+  ctx: DeliveryContext,
+  event: AnyEvent,
+  error: unknown,
+): Promise<WebhookResponse> {
+  r.o.logger.error(
+    { err: error, type: event.type, deliveryId: ctx.deliveryId },
+    "fineguide-webhooks: the dedupe key function threw",
+  );
+  await runHooks(r.registry.error, [error, event, ctx], r.o.logger);
+  return errorResponse("handler_failed");
 }
 
 async function rejectInvalid(

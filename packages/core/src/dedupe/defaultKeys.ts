@@ -2,7 +2,7 @@ import type { EventType } from "../eventTypes.js";
 import { eventSchemas } from "../schemas/eventSchemas.js";
 import type { AnyEvent, EventOf, UnknownEvent } from "../types.js";
 import type { DedupeMode } from "./DedupeStore.js";
-import { fingerprint } from "./fingerprint.js";
+import { canonicalJson, fingerprint } from "./fingerprint.js";
 
 /** What identifies a delivery for deduplication. */
 export interface DedupeKey {
@@ -25,28 +25,34 @@ export type KeyFunctions = { readonly [T in EventType]?: KeyFunction<EventOf<T>>
 const documentedFields = (type: EventType): readonly string[] =>
   Object.keys(eventSchemas[type].shape).sort();
 
-const FIELDS = Object.fromEntries(
+// A Map, not an object: an undocumented type named "constructor" or "__proto__" finds nothing.
+const FIELDS: ReadonlyMap<string, readonly string[]> = new Map(
   (Object.keys(eventSchemas) as EventType[]).map((type) => [type, documentedFields(type)]),
-) as Record<EventType, readonly string[]>;
+);
 
-const scope = (event: AnyEvent) => `${String(event.botId ?? "")}:${event.type}`;
+/**
+ * A field as part of a key. Documented ids are strings; an undocumented type
+ * may carry anything there (an object whose `toString` is not a function
+ * must not throw), so other values are written as canonical JSON.
+ */
+const part = (value: unknown): string =>
+  typeof value === "string" ? value : value == null ? "" : canonicalJson(value);
+
+const scope = (event: AnyEvent) => `${part(event.botId)}:${event.type}`;
 
 const byId = (id: "messageId" | "sessionId") => (event: AnyEvent) => ({
-  key: `${scope(event)}:${String(event[id])}`,
+  key: `${scope(event)}:${part(event[id])}`,
   mode: "once" as const,
 });
 
 const latestById = (id: "messageId" | "sessionId") => (event: EventOf<EventType>) => ({
-  key: `${scope(event)}:${String(event[id as keyof typeof event])}`,
+  key: `${scope(event)}:${part(event[id as keyof typeof event])}`,
   mode: "latest" as const,
-  fingerprint: fingerprint(event, FIELDS[event.type]),
+  fingerprint: fingerprint(event, FIELDS.get(event.type)),
 });
 
 const bySessionAndContent = (event: AnyEvent) => ({
-  key: `${scope(event)}:${String(event.sessionId ?? "")}:${fingerprint(
-    event,
-    FIELDS[event.type as EventType],
-  )}`,
+  key: `${scope(event)}:${part(event.sessionId)}:${fingerprint(event, FIELDS.get(event.type))}`,
   mode: "once" as const,
 });
 

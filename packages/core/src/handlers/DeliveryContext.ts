@@ -5,26 +5,29 @@ import type { WebhookContext } from "./types.js";
 /** The `ctx` of one delivery; the signal and header copy are made only when read. */
 export class DeliveryContext implements WebhookContext {
   readonly deliveryId: string;
-  readonly #receivedAt = Date.now();
+  /** When the delivery arrived (epoch ms): the deadline counts from here. */
+  readonly arrivedAt: number;
   readonly logger: Logger;
   dedupeKey = "";
   fingerprint: string | undefined = undefined;
   #headers: Readonly<Record<string, string>> | undefined;
   #controller: AbortController | undefined;
-  #aborted = false;
+  #abortedBy: "deadline" | "shutdown" | undefined;
 
   constructor(
     private readonly rawHeaders: HeadersInput,
     private readonly secretHeader: string,
     logger: Logger,
     deliveryId: string,
+    arrivedAt: number,
   ) {
     this.deliveryId = deliveryId;
     this.logger = logger;
+    this.arrivedAt = arrivedAt;
   }
 
   get receivedAt(): Date {
-    return new Date(this.#receivedAt);
+    return new Date(this.arrivedAt);
   }
 
   get headers(): Readonly<Record<string, string>> {
@@ -35,17 +38,20 @@ export class DeliveryContext implements WebhookContext {
   get signal(): AbortSignal {
     if (!this.#controller) {
       this.#controller = new AbortController();
-      if (this.#aborted) this.#controller.abort(deadlineReason());
+      if (this.#abortedBy) this.#controller.abort(abortReason(this.#abortedBy));
     }
     return this.#controller.signal;
   }
 
-  /** Fires the signal (at the deadline). */
-  abort(): void {
-    this.#aborted = true;
-    this.#controller?.abort(deadlineReason());
+  /** Fires the signal: at the deadline, or when the receiver closes. */
+  abort(by: "deadline" | "shutdown"): void {
+    if (this.#abortedBy) return;
+    this.#abortedBy = by;
+    this.#controller?.abort(abortReason(by));
   }
 }
 
-const deadlineReason = () =>
-  new DOMException("The webhook handler deadline passed.", "TimeoutError");
+const abortReason = (by: "deadline" | "shutdown") =>
+  by === "deadline"
+    ? new DOMException("The webhook handler deadline passed.", "TimeoutError")
+    : new DOMException("The webhook receiver is shutting down.", "AbortError");

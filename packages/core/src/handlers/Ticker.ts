@@ -6,7 +6,8 @@ export interface Ticking {
 /**
  * One timer for all deliveries in flight, instead of one per delivery: while
  * any run is registered it wakes every `intervalMs` and ticks each run (which
- * checks its own deadline and renews its lease). It stops when none is left.
+ * checks its own deadline and renews its lease). It stops when none is left,
+ * and never keeps a process alive by itself (`unref`).
  */
 export class Ticker {
   private readonly runs = new Set<Ticking>();
@@ -16,7 +17,23 @@ export class Ticker {
 
   add(run: Ticking): void {
     this.runs.add(run);
-    this.timer ??= setInterval(() => this.tickAll(), this.intervalMs);
+    if (this.timer === undefined) {
+      this.timer = setInterval(() => this.tickAll(), this.intervalMs);
+      // Runtimes without `unref` (browsers, some edge runtimes) have no process to keep alive.
+      (this.timer as { unref?: () => void }).unref?.();
+    }
+  }
+
+  /** Forgets every run and stops the timer (when the receiver closes). */
+  stop(): void {
+    this.runs.clear();
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** How many runs are registered. */
+  get size(): number {
+    return this.runs.size;
   }
 
   delete(run: Ticking): void {

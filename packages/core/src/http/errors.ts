@@ -15,6 +15,10 @@ export const ERRORS = {
   payload_too_large: { status: 413, message: "The body is larger than the configured limit." },
   invalid_json: { status: 400, message: "The body is not valid JSON." },
   not_an_object: { status: 400, message: "The body must be a JSON object." },
+  nesting_too_deep: {
+    status: 400,
+    message: "The body nests objects or arrays deeper than the configured limit.",
+  },
   missing_type: { status: 400, message: "The event has no string `type`." },
   invalid_payload: { status: 400, message: "The event does not match its schema." },
   in_progress: {
@@ -30,6 +34,11 @@ export const ERRORS = {
     status: 503,
     message: "A handler is still running past the deadline; retry later.",
   },
+  shutting_down: {
+    status: 503,
+    message: "The receiver is shutting down; retry later.",
+  },
+  internal_error: { status: 500, message: "The receiver failed unexpectedly; retry later." },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 /** The stable error codes, one per contract row that is not a 2xx. */
