@@ -5,7 +5,7 @@ import {
   type Webhooks,
 } from "@fineguide-webhooks/core";
 import type { ErrorRequestHandler } from "express";
-import { answerWith } from "./answerWith.js";
+import { answerUnexpected, answerWith } from "./answerWith.js";
 import type { ExpressAdapterOptions } from "./options.js";
 
 /** What body-parser (behind `express.json()`, `.raw()`, `.text()`) puts on its errors. */
@@ -31,8 +31,12 @@ const isBodyParserError = (error: unknown): error is BodyParserError =>
  * - charset or content encoding the parser refuses: `unsupported_media_type` (415)
  *   after core's checks that need no body.
  *
- * Any other error goes to `next(error)`. Mount it after the parser, on the
- * webhook's path only: `app.use("/webhook", webhook.errorHandler)`.
+ * Any other error is not the webhook's (a failing auth middleware, your own
+ * code): it goes to `next(error)`, on to your app's error handling. An error
+ * while answering one of the parser's (core's `receive()` rejecting, an
+ * answer that cannot be written) is answered with core's 500
+ * `internal_error`, as JSON. Mount it after the parser, on the webhook's path
+ * only: `app.use("/webhook", webhook.errorHandler)`.
  * `fineguideWebhook(...).errorHandler` is this handler, bound to its receiver.
  *
  * @example
@@ -52,23 +56,29 @@ export function fineguideErrorHandler(
     if (res.headersSent || !isBodyParserError(error)) return next(error);
     const head = { method: req.method, headers: req.headers };
     let pending: Promise<WebhookResponse>;
-    switch (error.type) {
-      case "entity.parse.failed":
-        if (typeof error.body !== "string") return next(error);
-        pending = webhooks.receive({ ...head, body: error.body });
-        break;
-      case "entity.too.large":
-        pending = webhooks.receive({ ...head, body: BODY_TOO_LARGE });
-        break;
-      case "charset.unsupported":
-      case "encoding.unsupported":
-        pending = Promise.resolve(
-          webhooks.preflight(head) ?? errorResponse("unsupported_media_type"),
-        );
-        break;
-      default:
-        return next(error);
+    try {
+      switch (error.type) {
+        case "entity.parse.failed":
+          if (typeof error.body !== "string") return next(error);
+          pending = webhooks.receive({ ...head, body: error.body });
+          break;
+        case "entity.too.large":
+          pending = webhooks.receive({ ...head, body: BODY_TOO_LARGE });
+          break;
+        case "charset.unsupported":
+        case "encoding.unsupported":
+          pending = Promise.resolve(
+            webhooks.preflight(head) ?? errorResponse("unsupported_media_type"),
+          );
+          break;
+        default:
+          return next(error);
+      }
+    } catch (unexpected) {
+      pending = Promise.reject(unexpected);
     }
-    pending.then((response) => answer(response, req, res)).catch(next);
+    pending
+      .then((response) => answer(response, req, res))
+      .catch((unexpected: unknown) => answerUnexpected(answer, unexpected, req, res));
   };
 }

@@ -1,6 +1,11 @@
-import { toWebhooks, type Webhooks, type WebhooksOptions } from "@fineguide-webhooks/core";
+import {
+  toWebhooks,
+  type WebhookResponse,
+  type Webhooks,
+  type WebhooksOptions,
+} from "@fineguide-webhooks/core";
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import { answerWith } from "./answerWith.js";
+import { answerUnexpected, answerWith } from "./answerWith.js";
 import { fineguideErrorHandler } from "./fineguideErrorHandler.js";
 import type { ExpressAdapterOptions } from "./options.js";
 import { requestBody } from "./requestBody.js";
@@ -31,7 +36,10 @@ export interface FineguideWebhookMiddleware extends RequestHandler {
  * Express middleware answering FineGuide deliveries following the receiver
  * contract. Takes a `createWebhooks()` instance or its options. Mount it with
  * `app.post(path, ...)` or `app.use(path, ...)`; it always answers, never calls
- * `next()` (other methods get core's 405).
+ * `next()` (other methods get core's 405), not even for an error: whatever
+ * goes wrong on its way (a `webhooks` object whose `receive()` rejects, an
+ * answer that cannot be written) is answered with core's 500
+ * `internal_error` in the contract's JSON, never Express's HTML error page.
  *
  * It reads the body itself, only after the secret and content type passed,
  * unless a body parser (`express.json()`, `express.raw()`, `express.text()`)
@@ -69,15 +77,22 @@ export function fineguideWebhook(
   const limit = webhooks.maxBodyBytes;
   const answer = answerWith(adapterOptions);
 
-  const middleware: RequestHandler = (req, res, next) => {
-    webhooks
-      .receive({
+  // Express and Node call this on arrival, with the body not read yet: the
+  // deadline counts from now, so `receivedAt` is left to core.
+  const middleware: RequestHandler = (req, res) => {
+    let pending: Promise<WebhookResponse>;
+    try {
+      pending = webhooks.receive({
         method: req.method,
         headers: req.headers,
         body: requestBody(req, limit),
-      })
+      });
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    pending
       .then((response) => answer(response, req, res))
-      .catch(next);
+      .catch((error: unknown) => answerUnexpected(answer, error, req, res));
   };
   return Object.assign(middleware, {
     webhooks,
