@@ -4,7 +4,7 @@ import type {
   Webhooks,
   WebhooksOptions,
 } from "@fineguide-webhooks/core";
-import { toWebhooks } from "@fineguide-webhooks/core";
+import { errorResponse, toWebhooks } from "@fineguide-webhooks/core";
 import type { Context, MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { readBody } from "./readBody.js";
@@ -41,7 +41,10 @@ export interface FineguideWebhookHandler extends MiddlewareHandler {
  * Pass a `createWebhooks()` instance, or the same options to create one.
  * Mount it with `app.post(path, ...)`, or with `app.all` / `app.use` so that
  * other methods get the contract's 405 instead of Hono's 404. It never calls
- * `next()`: the delivery is always answered here.
+ * `next()`: the delivery is always answered here, and never throws to Hono's
+ * `onError`: an error escaping core or the adapter (a receiver object whose
+ * `receive()` rejects, an answer Hono cannot build) is answered with core's
+ * 500 `internal_error`, as JSON, and reported with `console.warn`.
  *
  * Uses only Fetch APIs (`Request`, `Headers`, `ReadableStream`): it runs
  * wherever Hono and core run (Node, Bun, Deno, Cloudflare Workers with
@@ -97,23 +100,61 @@ export function fineguideWebhook(
   const webhooks = toWebhooks(webhooksOrOptions);
   const limit = webhooks.maxBodyBytes;
   const { onResponse } = adapterOptions;
-  const handler: MiddlewareHandler = async (c) => {
-    const headers = requestHeaders(c);
-    const answer = await webhooks.receive({
-      method: c.req.method,
-      headers,
-      body: () => readBody(c.req, headers, limit),
-    });
-    if (onResponse) {
-      try {
-        onResponse(answer, c);
-      } catch (error) {
-        console.warn("fineguide-webhooks: onResponse threw", error);
-      }
+  const tell = (answer: WebhookResponse, c: Context) => {
+    if (!onResponse) return;
+    try {
+      onResponse(answer, c);
+    } catch (error) {
+      report("fineguide-webhooks: onResponse threw", error);
     }
-    return c.body(answer.body, answer.status as ContentfulStatusCode, answer.headers);
+  };
+  // Called on arrival with the body not read yet: the deadline counts from
+  // now, so `receivedAt` is left to core.
+  const handler: MiddlewareHandler = async (c) => {
+    let answer: WebhookResponse;
+    try {
+      const headers = requestHeaders(c);
+      answer = await webhooks.receive({
+        method: c.req.method,
+        headers,
+        body: () => readBody(c.req, headers, limit),
+      });
+    } catch (error) {
+      answer = unexpected(error);
+    }
+    let response: Response;
+    try {
+      response = c.body(answer.body, answer.status as ContentfulStatusCode, answer.headers);
+    } catch (error) {
+      // An answer Hono cannot build (a wrapped receiver's): core's 500 instead,
+      // without the headers of the failed answer, kept by the context's headers.
+      try {
+        for (const name of Object.keys(answer.headers)) c.header(name, undefined);
+      } catch {}
+      answer = unexpected(error);
+      response = c.body(answer.body, answer.status as ContentfulStatusCode, answer.headers);
+    }
+    tell(answer, c);
+    return response;
   };
   return Object.assign(handler, { webhooks });
+}
+
+/** Reports with `console.warn`; never throws. */
+function report(message: string, error: unknown): void {
+  try {
+    console.warn(message, error);
+  } catch {}
+}
+
+/**
+ * The answer to an error that escaped core or the adapter: core's 500
+ * `internal_error` in the contract's JSON, instead of Hono's `onError`
+ * (plain text "Internal Server Error").
+ */
+function unexpected(error: unknown): WebhookResponse {
+  report("fineguide-webhooks: unexpected error, answered 500", error);
+  return errorResponse("internal_error");
 }
 
 /**
