@@ -4,7 +4,7 @@ import { defaultKeys } from "./dedupe/defaultKeys.js";
 import { memoryStore } from "./dedupe/memoryStore.js";
 import type { HandlerOptions } from "./handlers/types.js";
 import { createSecretVerifier } from "./http/secret.js";
-import { type Logger, silentLogger } from "./logger.js";
+import { type Logger, safeLogger, silentLogger } from "./logger.js";
 
 /** Options of `createWebhooks`. Durations are in milliseconds. */
 export interface WebhooksOptions extends HandlerOptions {
@@ -147,7 +147,7 @@ export function resolveOptions(options: WebhooksOptions): ResolvedOptions {
     maxDepth,
     strict: options.strict === true,
     failOpen: options.onStoreError === "open",
-    logger: options.logger ?? silentLogger,
+    logger: options.logger ? safeLogger(options.logger) : silentLogger,
     debug: options.logger !== undefined && isDebugEnabled(options.logger),
   };
 }
