@@ -21,7 +21,7 @@ const wrapped = (receive: Webhooks["receive"]): Webhooks => ({
   receive,
 });
 
-const post = (app: Hono, body: unknown = createEvent("MESSAGE")) =>
+const post = (app: Hono, body: object = createEvent("MESSAGE")) =>
   app.request("/webhook", requestInit(body, { secret: SECRET }));
 
 /** Core's 500 `internal_error`, as core makes it, and nothing of the error. */
@@ -107,7 +107,7 @@ describe("an error escaping core or the adapter is core's JSON 500, never Hono's
 
   it("an app-wide onError is not reached", async () => {
     const app = new Hono();
-    app.onError((_err, c) => c.text("app's own error page", 599));
+    app.onError((_err, c) => c.text("app's own error page", 418));
     app.post("/webhook", fineguideWebhook(wrapped(() => Promise.reject(leaky()))));
     await expectInternalError(await post(app));
   });
