@@ -1,8 +1,9 @@
 import { type CloseOptions, closeReceiver } from "./close.js";
 import type { Run } from "./deliver.js";
 import { EVENT_TYPES, type EventType } from "./eventTypes.js";
+import type { DeliveryContext, DeliveryExtras } from "./handlers/DeliveryContext.js";
 import { createDeliveryIds } from "./handlers/deliveryIds.js";
-import { Registry } from "./handlers/registry.js";
+import { Registry, type StoredHandler } from "./handlers/registry.js";
 import { Ticker } from "./handlers/Ticker.js";
 import {
   type DuplicateHook,
@@ -10,14 +11,19 @@ import {
   HANDLER_NAMES,
   type Handler,
   type InvalidHook,
+  type OneOrMany,
+  type OutcomeHook,
+  type OutcomeInfo,
   type TypedHandlerMethods,
   type Unsubscribe,
+  type WebhookContext,
 } from "./handlers/types.js";
 import { Preflighted } from "./http/Preflighted.js";
 import type { WebhookResponse } from "./http/response.js";
 import { resolveOptions, type WebhooksOptions } from "./options.js";
 import {
-  preflight,
+  checkHead,
+  dispatchEvent,
   type Receiver,
   receive,
   type WebhookRequest,
@@ -25,8 +31,31 @@ import {
 } from "./receive.js";
 import type { AnyEvent, EventOf, UnknownEvent } from "./types.js";
 
-/** A receiver: register handlers, then hand it every delivery with `receive()`. */
-export interface Webhooks extends TypedHandlerMethods {
+/** Options of `webhooks.dispatch()`. */
+export interface DispatchOptions<State = undefined> {
+  /**
+   * When the handlers must be done, from now (or `receivedAt`): `ctx.signal`
+   * fires then and the outcome is `handler_timeout`. Default the receiver's
+   * `deadlineMs`; a queue worker may allow longer (the lease is renewed
+   * until then).
+   */
+  readonly deadlineMs?: number;
+  /** When the event was received (epoch ms), if earlier than the call. */
+  readonly receivedAt?: number;
+  /** Fires `ctx.signal` when it aborts (a worker shutting down). */
+  readonly signal?: AbortSignal;
+  /** Handed to handlers as `ctx.attempt` (a queue's attempt number). */
+  readonly attempt?: number;
+  /** Handed to handlers as `ctx.state`. */
+  readonly state?: State;
+}
+
+/**
+ * A receiver: register handlers, then hand it every delivery with `receive()`.
+ * `Ctx` is the context handlers get: `WebhookContext<Req, State>` (the
+ * adapters set `Req` to the framework's request).
+ */
+export interface Webhooks<Ctx = WebhookContext> extends TypedHandlerMethods<Ctx> {
   /**
    * Answers one delivery following the receiver contract. Never throws.
    *
@@ -44,18 +73,45 @@ export interface Webhooks extends TypedHandlerMethods {
    * following `receive()` with the same `headers` object skips them.
    */
   preflight(request: WebhookRequestHead): WebhookResponse | undefined;
+  /**
+   * Runs an event through validation, dedupe and the handlers without an
+   * HTTP request or a secret: for queue consumers, replays and tests. `event`
+   * is a parsed object or JSON text. Resolves with the outcome `receive()`
+   * would report (`processed`, `duplicate`, `invalid_payload`,
+   * `handler_failed` with its `error`, ...); never rejects.
+   *
+   * @example
+   * ```ts
+   * const result = await webhooks.dispatch(job.data, { attempt: job.attemptsMade + 1 });
+   * if (result.status >= 500) throw result.error ?? new Error(result.outcome);
+   * ```
+   */
+  dispatch(
+    event: unknown,
+    options?: DispatchOptions<Ctx extends WebhookContext<unknown, infer S> ? S : undefined>,
+  ): Promise<OutcomeInfo>;
   /** Runs `handler` for every event of `type`. */
-  on<T extends EventType>(type: T, handler: Handler<EventOf<T>>): Unsubscribe;
+  on<T extends EventType>(type: T, handler: Handler<EventOf<T>, Ctx>): Unsubscribe;
   /** Runs `handler` for every accepted event, documented or not. */
-  onAny(handler: Handler<AnyEvent>): Unsubscribe;
+  onAny(handler: Handler<AnyEvent, Ctx>): Unsubscribe;
   /** Runs `handler` for events whose `type` is not documented (yet). */
-  onUnknown(handler: Handler<UnknownEvent>): Unsubscribe;
+  onUnknown(handler: Handler<UnknownEvent, Ctx>): Unsubscribe;
   /** Called for payloads answered 400 for their content (rows 6 and 7). */
   onInvalid(hook: InvalidHook): Unsubscribe;
   /** Called for deliveries of an event already processed. */
-  onDuplicate(hook: DuplicateHook): Unsubscribe;
+  onDuplicate(hook: DuplicateHook<Ctx>): Unsubscribe;
   /** Called when handlers fail (answered 500; the vendor retries). */
-  onError(hook: ErrorHook): Unsubscribe;
+  onError(hook: ErrorHook<Ctx>): Unsubscribe;
+  /**
+   * Called once per delivery with its outcome, status, duration, ids and
+   * error, for every answer (401, 400, 503 and 500 included). Not awaited.
+   *
+   * @example
+   * ```ts
+   * webhooks.onOutcome((o) => metrics.count(`webhook.${o.type ?? "none"}.${o.outcome}`));
+   * ```
+   */
+  onOutcome(hook: OutcomeHook): Unsubscribe;
   /**
    * Shuts the receiver down gracefully: new deliveries are answered 503
    * `shutting_down` with `Retry-After`; deliveries in flight may finish for
@@ -97,16 +153,19 @@ export interface Webhooks extends TypedHandlerMethods {
  * const res = await webhooks.receive({ method: "POST", headers, body });
  * ```
  */
-export function createWebhooks(options: WebhooksOptions): Webhooks {
+export function createWebhooks<Ctx = WebhookContext>(options: WebhooksOptions<Ctx>): Webhooks<Ctx> {
   const resolved = resolveOptions(options);
   const registry = new Registry();
+  // Kept with the registry's own types: each is called with what its type promised.
+  const stored = <F>(fns: unknown) => fns as OneOrMany<F> | undefined;
   for (const type of EVENT_TYPES)
-    registry.addAll(registry.listFor(type), options[HANDLER_NAMES[type]]);
-  registry.addAll(registry.any, options.onAny);
-  registry.addAll(registry.unknown, options.onUnknown);
+    registry.addAll(registry.listFor(type), stored<StoredHandler>(options[HANDLER_NAMES[type]]));
+  registry.addAll(registry.any, stored<StoredHandler>(options.onAny));
+  registry.addAll(registry.unknown, stored<StoredHandler>(options.onUnknown));
   registry.addAll(registry.invalid, options.onInvalid);
-  registry.addAll(registry.duplicate, options.onDuplicate);
-  registry.addAll(registry.error, options.onError);
+  registry.addAll(registry.duplicate, stored<DuplicateHook<DeliveryContext>>(options.onDuplicate));
+  registry.addAll(registry.error, stored<ErrorHook<DeliveryContext>>(options.onError));
+  registry.addAll(registry.outcome, options.onOutcome);
 
   // One timer for every delivery in flight, fine enough for the deadline and the lease.
   const tickMs = Math.max(1, Math.min(250, resolved.deadlineMs / 5, resolved.leaseMs / 6));
@@ -125,33 +184,45 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
   };
   let closed: Promise<void> | undefined;
 
-  const on = <T extends EventType>(type: T, handler: Handler<EventOf<T>>): Unsubscribe => {
+  const on = <T extends EventType>(type: T, handler: Handler<EventOf<T>, Ctx>): Unsubscribe => {
     if (!EVENT_TYPES.includes(type)) {
       throw new TypeError(`on(): "${String(type)}" is not a documented event type; use onUnknown.`);
     }
-    return registry.add(registry.listFor(type), handler as Handler<never>);
+    return registry.add(registry.listFor(type), handler as unknown as StoredHandler);
   };
   const typed = Object.fromEntries(
     EVENT_TYPES.map((type) => [
       HANDLER_NAMES[type],
-      (h: Handler<never>) => registry.add(registry.listFor(type), h),
+      (h: StoredHandler) => registry.add(registry.listFor(type), h),
     ]),
-  ) as unknown as TypedHandlerMethods;
+  ) as unknown as TypedHandlerMethods<Ctx>;
 
   return {
     ...typed,
     receive: (request) => receive(receiver, request),
     preflight: (request) => {
-      const rejected = preflight(receiver, request);
-      if (!rejected) receiver.preflighted.add(request.headers);
-      return rejected;
+      const head = checkHead(receiver, request);
+      if (typeof head !== "number") return head;
+      receiver.preflighted.add(request.headers, head);
+      return undefined;
+    },
+    dispatch: (event, dispatchOptions = {}) => {
+      const extras: DeliveryExtras & { receivedAt?: number } = {
+        state: dispatchOptions.state,
+        attempt: dispatchOptions.attempt,
+        deadlineMs: dispatchOptions.deadlineMs,
+        receivedAt: dispatchOptions.receivedAt,
+      };
+      return dispatchEvent(receiver, event, extras, dispatchOptions.signal);
     },
     on,
-    onAny: (handler) => registry.add(registry.any, handler),
-    onUnknown: (handler) => registry.add(registry.unknown, handler as Handler<never>),
+    onAny: (handler) => registry.add(registry.any, handler as unknown as StoredHandler),
+    onUnknown: (handler) => registry.add(registry.unknown, handler as unknown as StoredHandler),
     onInvalid: (hook) => registry.add(registry.invalid, hook),
-    onDuplicate: (hook) => registry.add(registry.duplicate, hook),
-    onError: (hook) => registry.add(registry.error, hook),
+    onDuplicate: (hook) =>
+      registry.add(registry.duplicate, hook as unknown as DuplicateHook<DeliveryContext>),
+    onError: (hook) => registry.add(registry.error, hook as unknown as ErrorHook<DeliveryContext>),
+    onOutcome: (hook) => registry.add(registry.outcome, hook),
     close: (options = {}) => {
       closed ??= closeReceiver(receiver, options);
       return closed;

@@ -1,8 +1,8 @@
 import type { ClaimResult, MaybePromise } from "./dedupe/DedupeStore.js";
 import type { DedupeKey } from "./dedupe/defaultKeys.js";
 import type { DeliveryContext } from "./handlers/DeliveryContext.js";
+import type { StoredHandler } from "./handlers/registry.js";
 import type { Ticking } from "./handlers/Ticker.js";
-import type { Handler } from "./handlers/types.js";
 import {
   DUPLICATE,
   errorResponse,
@@ -70,7 +70,7 @@ export function deliver(
   r: Receiver,
   event: AnyEvent,
   dedupe: DedupeKey,
-  handlers: readonly Handler<AnyEvent>[],
+  handlers: readonly StoredHandler[],
   ctx: DeliveryContext,
   unknownType: boolean,
 ): Promise<WebhookResponse> {
@@ -116,11 +116,11 @@ export class Run implements Ticking {
     private readonly r: Receiver,
     private readonly event: AnyEvent,
     private readonly dedupe: DedupeKey,
-    private readonly handlers: readonly Handler<AnyEvent>[],
+    private readonly handlers: readonly StoredHandler[],
     private readonly ctx: DeliveryContext,
     private readonly unknownType: boolean,
   ) {
-    this.deadlineAt = ctx.arrivedAt + r.o.deadlineMs;
+    this.deadlineAt = ctx.deadlineAt;
   }
 
   /** The answer, as a promise (made when first asked for: often already settled by then). */
@@ -146,6 +146,7 @@ export class Run implements Ticking {
           { err: error, deliveryId: this.ctx.deliveryId },
           "fineguide-webhooks: unexpected error",
         );
+        this.ctx.failure = error;
         this.giveBack();
         this.finish(errorResponse("internal_error"));
       }
@@ -258,6 +259,7 @@ export class Run implements Ticking {
 
   private storeDown(error: unknown): void {
     this.claiming = false;
+    this.ctx.failure = error;
     if (this.expired) {
       this.leave();
       return;
@@ -466,6 +468,7 @@ export class Run implements Ticking {
       errors.length === 1
         ? errors[0]
         : new AggregateError(errors, `${errors.length} handlers failed for ${event.type}`);
+    ctx.failure = error;
     o.logger.error(
       { err: error, type: event.type, key, deliveryId: ctx.deliveryId },
       "fineguide-webhooks: handler failed",

@@ -13,6 +13,8 @@ export interface Logger {
   info(obj: Record<string, unknown>, msg?: string): void;
   warn(obj: Record<string, unknown>, msg?: string): void;
   error(obj: Record<string, unknown>, msg?: string): void;
+  /** A logger adding `bindings` to every line (pino's `child`); used for `ctx.logger` when present. */
+  child?(bindings: Record<string, unknown>): Logger;
 }
 
 const noop = () => {};
@@ -26,11 +28,26 @@ export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error
  */
 export function safeLogger(logger: Logger): Logger {
   const guard =
-    (level: keyof Logger) =>
+    (level: "debug" | "info" | "warn" | "error") =>
     (obj: Record<string, unknown>, msg?: string): void => {
       try {
         logger[level](obj, msg);
       } catch {}
     };
-  return { debug: guard("debug"), info: guard("info"), warn: guard("warn"), error: guard("error") };
+  const safe: Logger = {
+    debug: guard("debug"),
+    info: guard("info"),
+    warn: guard("warn"),
+    error: guard("error"),
+  };
+  if (typeof logger.child === "function") {
+    safe.child = (bindings) => {
+      try {
+        return safeLogger(logger.child!(bindings));
+      } catch {
+        return safe;
+      }
+    };
+  }
+  return safe;
 }

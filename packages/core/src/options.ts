@@ -2,17 +2,20 @@ import type { DedupeStore } from "./dedupe/DedupeStore.js";
 import type { KeyFunctions } from "./dedupe/defaultKeys.js";
 import { defaultKeys } from "./dedupe/defaultKeys.js";
 import { memoryStore } from "./dedupe/memoryStore.js";
-import type { HandlerOptions } from "./handlers/types.js";
-import { createSecretVerifier } from "./http/secret.js";
+import type { HandlerOptions, WebhookContext } from "./handlers/types.js";
+import { type ResolvedSecrets, resolveSecrets, type SecretOption } from "./http/resolveSecrets.js";
 import { type Logger, safeLogger, silentLogger } from "./logger.js";
 
 /** Options of `createWebhooks`. Durations are in milliseconds. */
-export interface WebhooksOptions extends HandlerOptions {
+export interface WebhooksOptions<Ctx = WebhookContext> extends HandlerOptions<Ctx> {
   /**
    * The value FineGuide sends in the secret header. Several values are all
-   * accepted (rotation). Required unless `allowUnauthenticated` is true.
+   * accepted (rotation). With one route serving several assistants, give each
+   * bot its own: `{ [botId]: value or values }`; an event whose `botId` does
+   * not own the secret that matched is then answered 401, and `ctx.verifiedBotId`
+   * names the bot. Required unless `allowUnauthenticated` is true.
    */
-  readonly secret?: string | readonly string[] | undefined;
+  readonly secret?: SecretOption | undefined;
   /** Accept deliveries without any secret check. Only for local experiments. */
   readonly allowUnauthenticated?: boolean;
   /** The secret header's name, case-insensitive. Default `x-webhook-secret`. */
@@ -57,7 +60,7 @@ export interface WebhooksOptions extends HandlerOptions {
 
 /** Options after validation and defaults. */
 export interface ResolvedOptions {
-  readonly verify: ((value: string | undefined) => boolean) | undefined;
+  readonly secrets: ResolvedSecrets | undefined;
   readonly header: string;
   readonly store: DedupeStore | undefined;
   readonly keys: Required<KeyFunctions>;
@@ -90,12 +93,9 @@ const positive = (name: string, value: number | undefined, fallback: number) => 
 };
 
 /** Checks options and fills in defaults; throws a clear error on a misconfiguration. */
-export function resolveOptions(options: WebhooksOptions): ResolvedOptions {
-  const secrets = options.secret === undefined ? [] : [options.secret].flat();
-  if (secrets.some((s) => typeof s !== "string" || s.length === 0)) {
-    throw new TypeError("createWebhooks: every `secret` must be a non-empty string.");
-  }
-  if (secrets.length === 0 && options.allowUnauthenticated !== true) {
+export function resolveOptions<Ctx>(options: WebhooksOptions<Ctx>): ResolvedOptions {
+  const secrets = resolveSecrets(options.secret);
+  if (secrets === undefined && options.allowUnauthenticated !== true) {
     throw new TypeError(
       "createWebhooks: `secret` is missing or empty. Pass the value of the header you set in FineGuide " +
         "(e.g. process.env.FINEGUIDE_WEBHOOK_SECRET), or `allowUnauthenticated: true` to accept any request.",
@@ -136,7 +136,7 @@ export function resolveOptions(options: WebhooksOptions): ResolvedOptions {
     );
   }
   return {
-    verify: secrets.length > 0 ? createSecretVerifier(secrets) : undefined,
+    secrets,
     header,
     store: options.dedupe === false ? undefined : (options.dedupe ?? memoryStore()),
     keys: { ...defaultKeys, ...options.dedupeKeys } as Required<KeyFunctions>,

@@ -1,9 +1,10 @@
 import type { DedupeKey } from "./dedupe/defaultKeys.js";
 import { deliver, type Run, runHooks } from "./deliver.js";
 import { isEventType } from "./eventTypes.js";
-import { DeliveryContext } from "./handlers/DeliveryContext.js";
+import { DeliveryContext, type DeliveryExtras } from "./handlers/DeliveryContext.js";
 import type { Registry } from "./handlers/registry.js";
 import type { Ticker } from "./handlers/Ticker.js";
+import type { OutcomeInfo } from "./handlers/types.js";
 import { acceptsContentType, BODY_TOO_LARGE, parseBody, rawByteLength } from "./http/body.js";
 import type { ValidationIssue } from "./http/errors.js";
 import { getHeader, type HeadersInput } from "./http/headers.js";
@@ -51,20 +52,32 @@ export interface WebhookRequest {
    * counts from here. Default: when `receive()` is called.
    */
   readonly receivedAt?: number;
+  /** The framework's request, handed to handlers as `ctx.request`. */
+  readonly request?: unknown;
+  /** The user's own context for this request, handed to handlers as `ctx.state`. */
+  readonly state?: unknown;
 }
 
 /** The request line and headers only, for checks made before the body is read. */
 export type WebhookRequestHead = Pick<WebhookRequest, "method" | "headers">;
 
+/** The index of the secret that matched, or -1 when no secret is configured. */
+type Matched = number;
+
 /**
  * Contract rows 1 to 4, which need no body: method, secret, content type and
- * a declared length over the limit. Returns the answer when one fails.
+ * a declared length over the limit. Returns the answer when one fails, else
+ * which secret matched.
  */
-export function preflight(r: Receiver, req: WebhookRequestHead): WebhookResponse | undefined {
+export function checkHead(r: Receiver, req: WebhookRequestHead): WebhookResponse | Matched {
   const { o } = r;
   if (r.closing) return errorResponse("shutting_down");
   if (req.method !== "POST") return errorResponse("method_not_allowed");
-  if (o.verify && !o.verify(getHeader(req.headers, o.header))) return errorResponse("unauthorized");
+  let matched = -1;
+  if (o.secrets) {
+    matched = o.secrets.match(getHeader(req.headers, o.header));
+    if (matched === -1) return errorResponse("unauthorized");
+  }
   if (!acceptsContentType(getHeader(req.headers, "content-type"))) {
     return errorResponse("unsupported_media_type");
   }
@@ -72,7 +85,7 @@ export function preflight(r: Receiver, req: WebhookRequestHead): WebhookResponse
   if (length !== undefined && Number(length) > o.maxBodyBytes) {
     return errorResponse("payload_too_large");
   }
-  return undefined;
+  return matched;
 }
 
 const toIssues = (issues: readonly { path: readonly PropertyKey[]; message: string }[]) =>
@@ -84,83 +97,228 @@ const toIssues = (issues: readonly { path: readonly PropertyKey[]; message: stri
   );
 
 /**
+ * What `onOutcome` and `dispatch()` need beyond the answer: made only when
+ * one of them asks, so a receiver without them pays nothing.
+ */
+export class Trace {
+  ctx: DeliveryContext | undefined = undefined;
+  issues: readonly ValidationIssue[] | undefined = undefined;
+  error: unknown = undefined;
+
+  constructor(
+    readonly deliveryId: string,
+    readonly arrivedAt: number,
+  ) {}
+
+  info(res: WebhookResponse): OutcomeInfo {
+    const { ctx } = this;
+    const keyed = ctx !== undefined && ctx.dedupeKey !== "";
+    return {
+      outcome: res.outcome,
+      status: res.status,
+      type: ctx?.type,
+      deliveryId: this.deliveryId,
+      dedupeKey: keyed ? ctx.dedupeKey : undefined,
+      eventId: keyed ? ctx.eventId : undefined,
+      durationMs: Date.now() - this.arrivedAt,
+      error: ctx?.failure ?? this.error,
+      issues: this.issues,
+    };
+  }
+}
+
+/**
  * Every row of the receiver contract, in its order. Never throws or rejects:
  * whatever goes wrong inside the kit is answered 500 `internal_error`.
  */
 export function receive(r: Receiver, req: WebhookRequest): Promise<WebhookResponse> {
-  try {
-    const arrivedAt = req.receivedAt ?? Date.now();
-    // Headers that just passed `preflight()` (an adapter's early check) are not checked twice.
-    if (r.closing || !r.preflighted.take(req.headers)) {
-      const rejected = preflight(r, req);
-      if (rejected) return Promise.resolve(rejected);
+  const arrivedAt = req.receivedAt ?? Date.now();
+  const deliveryId = r.nextDeliveryId();
+  if (r.registry.outcome.length === 0) return answer(r, req, arrivedAt, deliveryId, undefined);
+  const trace = new Trace(deliveryId, arrivedAt);
+  return answer(r, req, arrivedAt, deliveryId, trace).then((res) => {
+    reportOutcome(r, trace.info(res));
+    return res;
+  });
+}
+
+/** Calls the `onOutcome` hooks, not awaited; a throw or rejection is logged. */
+export function reportOutcome(r: Receiver, info: OutcomeInfo): void {
+  for (const hook of r.registry.outcome) {
+    try {
+      const result = hook(info);
+      if (result instanceof Promise) result.catch((err) => logHookError(r, err));
+    } catch (err) {
+      logHookError(r, err);
     }
-    const body = req.body;
-    return typeof body === "function"
-      ? readThenAccept(r, req, body as () => unknown, arrivedAt)
-      : accept(r, req, body, arrivedAt);
-  } catch (error) {
-    return Promise.resolve(unexpected(r, error));
   }
 }
 
+const logHookError = (r: Receiver, err: unknown) =>
+  r.o.logger.error({ err }, "fineguide-webhooks: an onOutcome hook threw");
+
+function answer(
+  r: Receiver,
+  req: WebhookRequest,
+  arrivedAt: number,
+  deliveryId: string,
+  trace: Trace | undefined,
+): Promise<WebhookResponse> {
+  try {
+    // Headers that just passed `preflight()` (an adapter's early check) are not checked twice.
+    let matched = r.closing ? undefined : r.preflighted.take(req.headers);
+    if (matched === undefined) {
+      const head = checkHead(r, req);
+      if (typeof head !== "number") return Promise.resolve(head);
+      matched = head;
+    }
+    const body = req.body;
+    const delivery: Delivery = { req, arrivedAt, deliveryId, matched, trace };
+    return typeof body === "function"
+      ? readThenAccept(r, delivery, body as () => unknown)
+      : Promise.resolve(accept(r, delivery, body));
+  } catch (error) {
+    return Promise.resolve(unexpected(r, error, trace));
+  }
+}
+
+/** One delivery past its head checks. */
+interface Delivery {
+  readonly req: WebhookRequest | undefined;
+  readonly arrivedAt: number;
+  readonly deliveryId: string;
+  /** Which secret matched (-1: none configured, or `dispatch()`). */
+  readonly matched: Matched;
+  readonly trace: Trace | undefined;
+  readonly extras?: DeliveryExtras;
+}
+
 /** The answer to an error that escaped the kit's own code: logged, answered 500. */
-function unexpected(r: Receiver, error: unknown): WebhookResponse {
+function unexpected(r: Receiver, error: unknown, trace: Trace | undefined): WebhookResponse {
   r.o.logger.error({ err: error }, "fineguide-webhooks: unexpected error");
+  if (trace) trace.error = error;
   return errorResponse("internal_error");
 }
 
 async function readThenAccept(
   r: Receiver,
-  req: WebhookRequest,
+  delivery: Delivery,
   read: () => unknown,
-  arrivedAt: number,
 ): Promise<WebhookResponse> {
   let body: unknown;
   try {
     body = await read();
   } catch (error) {
-    r.o.logger.warn({ err: error }, "fineguide-webhooks: the body could not be read");
+    r.o.logger.warn(
+      { err: error, deliveryId: delivery.deliveryId },
+      "fineguide-webhooks: the body could not be read",
+    );
+    if (delivery.trace) delivery.trace.error = error;
     return errorResponse("invalid_json");
   }
   try {
-    return await accept(r, req, body, arrivedAt);
+    return await accept(r, delivery, body);
   } catch (error) {
-    return unexpected(r, error);
+    return unexpected(r, error, delivery.trace);
   }
+}
+
+const EMPTY_HEADERS: HeadersInput = Object.freeze({});
+
+/**
+ * Runs an event through validation, dedupe and the handlers without HTTP or
+ * a secret (`webhooks.dispatch()`). Never rejects.
+ */
+export function dispatchEvent(
+  r: Receiver,
+  event: unknown,
+  extras: DeliveryExtras & { readonly receivedAt?: number | undefined },
+  signal: AbortSignal | undefined,
+): Promise<OutcomeInfo> {
+  const arrivedAt = extras.receivedAt ?? Date.now();
+  const trace = new Trace(r.nextDeliveryId(), arrivedAt);
+  let pending: Promise<WebhookResponse>;
+  try {
+    pending = Promise.resolve(
+      r.closing
+        ? errorResponse("shutting_down")
+        : accept(
+            r,
+            { req: undefined, arrivedAt, deliveryId: trace.deliveryId, matched: -1, trace, extras },
+            event,
+          ),
+    );
+  } catch (error) {
+    pending = Promise.resolve(unexpected(r, error, trace));
+  }
+  // The caller's signal (a worker shutting down) fires the handlers' `ctx.signal`.
+  const abort = () => trace.ctx?.abort("shutdown");
+  if (signal?.aborted) abort();
+  else signal?.addEventListener("abort", abort, { once: true });
+  return pending.then((res) => {
+    signal?.removeEventListener("abort", abort);
+    const info = trace.info(res);
+    reportOutcome(r, info);
+    return info;
+  });
 }
 
 /** Rows 4 to 14, once the body is at hand. */
 function accept(
   r: Receiver,
-  req: WebhookRequest,
+  delivery: Delivery,
   body: unknown,
-  arrivedAt: number,
-): Promise<WebhookResponse> {
+): WebhookResponse | Promise<WebhookResponse> {
   const { o, registry } = r;
-  if (body === BODY_TOO_LARGE) return Promise.resolve(errorResponse("payload_too_large"));
+  if (body === BODY_TOO_LARGE) return errorResponse("payload_too_large");
   const size = rawByteLength(body, o.maxBodyBytes);
-  if (size !== undefined && size > o.maxBodyBytes) {
-    return Promise.resolve(errorResponse("payload_too_large"));
-  }
+  if (size !== undefined && size > o.maxBodyBytes) return errorResponse("payload_too_large");
 
   const parsed = parseBody(body);
-  if (!parsed.ok) return Promise.resolve(errorResponse("invalid_json"));
+  if (!parsed.ok) return errorResponse("invalid_json");
   const payload = parsed.value;
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
-    return Promise.resolve(errorResponse("not_an_object"));
+    return errorResponse("not_an_object");
   }
-  if (nestsDeeperThan(payload, o.maxDepth)) {
-    return Promise.resolve(errorResponse("nesting_too_deep"));
+  if (nestsDeeperThan(payload, o.maxDepth)) return errorResponse("nesting_too_deep");
+
+  // With a secret per bot, the event must come from the bot whose secret matched.
+  const owner = delivery.matched >= 0 ? o.secrets?.owners?.[delivery.matched] : undefined;
+  if (owner !== undefined && (payload as { botId?: unknown }).botId !== owner) {
+    o.logger.warn(
+      { deliveryId: delivery.deliveryId },
+      "fineguide-webhooks: the event's botId does not own the secret that matched",
+    );
+    return errorResponse("unauthorized");
   }
 
-  const ctx = new DeliveryContext(req.headers, o.header, o.logger, r.nextDeliveryId(), arrivedAt);
+  const { req } = delivery;
+  const dispatched = delivery.extras;
+  const ctx = new DeliveryContext(
+    req?.headers ?? EMPTY_HEADERS,
+    o.header,
+    o.logger,
+    delivery.deliveryId,
+    delivery.arrivedAt,
+    dispatched?.deadlineMs ?? o.deadlineMs,
+    typeof body === "string" || body instanceof Uint8Array
+      ? body
+      : body instanceof ArrayBuffer
+        ? new Uint8Array(body)
+        : undefined,
+    req?.request,
+    req ? req.state : dispatched?.state,
+    dispatched?.attempt,
+  );
+  ctx.verifiedBotId = owner;
+  if (delivery.trace) delivery.trace.ctx = ctx;
   const type = (payload as { type?: unknown }).type;
   if (typeof type !== "string") {
-    return rejectInvalid(r, ctx, "missing_type", payload, [
+    return rejectInvalid(r, ctx, delivery.trace, "missing_type", payload, [
       { path: ["type"], message: "Expected a string event type" },
     ]);
   }
+  ctx.type = type;
 
   let event: AnyEvent;
   const known = isEventType(type);
@@ -172,7 +330,7 @@ function accept(
         { type, issues, deliveryId: ctx.deliveryId },
         "fineguide-webhooks: invalid payload",
       );
-      return rejectInvalid(r, ctx, "invalid_payload", payload, issues);
+      return rejectInvalid(r, ctx, delivery.trace, "invalid_payload", payload, issues);
     }
     event = result.data as AnyEvent;
   } else event = payload as UnknownEvent;
@@ -198,6 +356,7 @@ async function keyFailed(
   event: AnyEvent,
   error: unknown,
 ): Promise<WebhookResponse> {
+  ctx.failure = error;
   r.o.logger.error(
     { err: error, type: event.type, deliveryId: ctx.deliveryId },
     "fineguide-webhooks: the dedupe key function threw",
@@ -209,10 +368,12 @@ async function keyFailed(
 async function rejectInvalid(
   r: Receiver,
   ctx: DeliveryContext,
+  trace: Trace | undefined,
   code: "missing_type" | "invalid_payload",
   payload: unknown,
   issues: readonly ValidationIssue[],
 ): Promise<WebhookResponse> {
+  if (trace) trace.issues = issues;
   await runHooks(r.registry.invalid, [{ code, issues, payload }, ctx], r.o.logger);
   return errorResponse(code, issues);
 }

@@ -1,29 +1,62 @@
+import { hash } from "node:crypto";
 import { type HeadersInput, headersToRecord } from "../http/headers.js";
 import type { Logger } from "../logger.js";
 import type { WebhookContext } from "./types.js";
 
-/** The `ctx` of one delivery; the signal and header copy are made only when read. */
-export class DeliveryContext implements WebhookContext {
+/** What `dispatch()` brings besides the event. */
+export interface DeliveryExtras {
+  readonly state?: unknown;
+  readonly attempt?: number | undefined;
+  /** A deadline other than the receiver's. */
+  readonly deadlineMs?: number | undefined;
+}
+
+/**
+ * The `ctx` of one delivery. What costs something (the signal, the header
+ * copy, the child logger, the event id) is made only when read.
+ */
+export class DeliveryContext implements WebhookContext<unknown, unknown> {
   readonly deliveryId: string;
   /** When the delivery arrived (epoch ms): the deadline counts from here. */
   readonly arrivedAt: number;
-  readonly logger: Logger;
+  readonly deadlineAt: number;
+  readonly rawBody: string | Uint8Array | undefined;
+  readonly request: unknown;
+  readonly state: unknown;
+  readonly attempt: number | undefined;
+  verifiedBotId: string | undefined = undefined;
+  /** The event's type, once known (for the child logger). */
+  type: string | undefined = undefined;
   dedupeKey = "";
   fingerprint: string | undefined = undefined;
+  retry = false;
+  /** What went wrong, for `onOutcome` and `dispatch()`. */
+  failure: unknown = undefined;
   #headers: Readonly<Record<string, string>> | undefined;
   #controller: AbortController | undefined;
   #abortedBy: "deadline" | "shutdown" | undefined;
+  #logger: Logger | undefined;
+  #eventId: string | undefined;
 
   constructor(
     private readonly rawHeaders: HeadersInput,
     private readonly secretHeader: string,
-    logger: Logger,
+    private readonly baseLogger: Logger,
     deliveryId: string,
     arrivedAt: number,
+    deadlineMs: number,
+    rawBody: string | Uint8Array | undefined,
+    request: unknown,
+    state: unknown,
+    attempt: number | undefined,
   ) {
     this.deliveryId = deliveryId;
-    this.logger = logger;
     this.arrivedAt = arrivedAt;
+    this.deadlineAt = arrivedAt + deadlineMs;
+    this.rawBody = rawBody;
+    this.request = request;
+    this.state = state;
+    this.attempt = attempt;
   }
 
   get receivedAt(): Date {
@@ -33,6 +66,23 @@ export class DeliveryContext implements WebhookContext {
   get headers(): Readonly<Record<string, string>> {
     this.#headers ??= headersToRecord(this.rawHeaders, this.secretHeader);
     return this.#headers;
+  }
+
+  get logger(): Logger {
+    this.#logger ??=
+      typeof this.baseLogger.child === "function"
+        ? this.baseLogger.child({ deliveryId: this.deliveryId, type: this.type })
+        : this.baseLogger;
+    return this.#logger;
+  }
+
+  get eventId(): string {
+    this.#eventId ??= eventIdOf(this.dedupeKey, this.fingerprint);
+    return this.#eventId;
+  }
+
+  timeLeft(): number {
+    return Math.max(0, this.deadlineAt - Date.now());
   }
 
   get signal(): AbortSignal {
@@ -49,6 +99,18 @@ export class DeliveryContext implements WebhookContext {
     this.#abortedBy = by;
     this.#controller?.abort(abortReason(by));
   }
+}
+
+/**
+ * The id of an event version: SHA-256 (base64url) of its dedupe key, and of
+ * its fingerprint for `latest` keys. Stable across retries and processes.
+ */
+export function eventIdOf(dedupeKey: string, fingerprint: string | undefined): string {
+  return hash(
+    "sha256",
+    fingerprint === undefined ? dedupeKey : `${dedupeKey}\n${fingerprint}`,
+    "base64url",
+  );
 }
 
 const abortReason = (by: "deadline" | "shutdown") =>

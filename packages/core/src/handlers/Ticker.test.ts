@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Ticker } from "./Ticker.js";
 
 describe("Ticker", () => {
@@ -10,8 +10,7 @@ describe("Ticker", () => {
     const ticks: number[] = [];
     const run = { tick: (now: number) => void ticks.push(now) };
     ticker.add(run);
-    await sleep(30);
-    expect(ticks.length).toBeGreaterThan(1);
+    await vi.waitFor(() => expect(ticks.length).toBeGreaterThan(1));
     ticker.delete(run);
     const seen = ticks.length;
     await sleep(30);

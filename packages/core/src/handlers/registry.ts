@@ -1,24 +1,34 @@
 import type { AnyEvent } from "../types.js";
+import type { DeliveryContext } from "./DeliveryContext.js";
 import type {
   DuplicateHook,
   ErrorHook,
   Handler,
   InvalidHook,
   OneOrMany,
+  OutcomeHook,
   Unsubscribe,
 } from "./types.js";
 
+/**
+ * A handler as the registry keeps it: whatever event and context types it
+ * was registered with, it is called with a validated event and the delivery's
+ * context.
+ */
+export type StoredHandler = Handler<AnyEvent, DeliveryContext>;
+
 /** Lists of handlers and hooks; what runs for an event is decided here. */
 export class Registry {
-  readonly byType = new Map<string, Handler<never>[]>();
-  readonly any: Handler<AnyEvent>[] = [];
-  readonly unknown: Handler<never>[] = [];
+  readonly byType = new Map<string, StoredHandler[]>();
+  readonly any: StoredHandler[] = [];
+  readonly unknown: StoredHandler[] = [];
   readonly invalid: InvalidHook[] = [];
-  readonly duplicate: DuplicateHook[] = [];
-  readonly error: ErrorHook[] = [];
+  readonly duplicate: DuplicateHook<DeliveryContext>[] = [];
+  readonly error: ErrorHook<DeliveryContext>[] = [];
+  readonly outcome: OutcomeHook[] = [];
 
   /** What runs per type, computed on first use and forgotten on any change. */
-  private readonly runs = new Map<string, readonly Handler<AnyEvent>[]>();
+  private readonly runs = new Map<string, readonly StoredHandler[]>();
 
   add<F>(list: F[], fn: F): Unsubscribe {
     if (typeof fn !== "function") throw new TypeError("A handler must be a function.");
@@ -36,7 +46,7 @@ export class Registry {
     for (const fn of Array.isArray(fns) ? (fns as readonly F[]) : [fns as F]) this.add(list, fn);
   }
 
-  listFor(type: string): Handler<never>[] {
+  listFor(type: string): StoredHandler[] {
     let list = this.byType.get(type);
     if (!list) {
       list = [];
@@ -46,12 +56,11 @@ export class Registry {
   }
 
   /** The handlers for an event, specific ones first, then `onAny`. */
-  handlersFor(type: string, known: boolean): readonly Handler<AnyEvent>[] {
+  handlersFor(type: string, known: boolean): readonly StoredHandler[] {
     const cacheKey = known ? type : "";
     let handlers = this.runs.get(cacheKey);
     if (!handlers) {
-      const specific = ((known ? this.byType.get(type) : this.unknown) ??
-        []) as Handler<AnyEvent>[];
+      const specific = (known ? this.byType.get(type) : this.unknown) ?? [];
       handlers = [...specific, ...this.any];
       this.runs.set(cacheKey, handlers);
     }

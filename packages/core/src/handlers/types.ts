@@ -1,5 +1,6 @@
 import type { EventType } from "../eventTypes.js";
 import type { ValidationIssue } from "../http/errors.js";
+import type { Outcome } from "../http/response.js";
 import type { Logger } from "../logger.js";
 import type { AnyEvent, EventOf, UnknownEvent } from "../types.js";
 
@@ -9,13 +10,29 @@ export interface DeliveryInfo {
   readonly deliveryId: string;
   /** When the delivery arrived. */
   readonly receivedAt: Date;
-  /** The request headers, lowercase, without the secret header. */
+  /** The request headers, lowercase, without the secret header (none for `dispatch()`). */
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * The receiver's logger; when it has `child` (pino does), a child bound to
+   * `{ deliveryId, type }`.
+   */
   readonly logger: Logger;
+  /**
+   * The body as received (text or bytes), for verbatim forwarding and
+   * archiving; `undefined` when a framework parsed it before the kit saw it,
+   * or `dispatch()` was given an object.
+   */
+  readonly rawBody: string | Uint8Array | undefined;
+  /** With a secret per bot (`secret: { [botId]: ... }`): the bot whose secret matched. */
+  readonly verifiedBotId: string | undefined;
 }
 
-/** What a handler gets beside its event. */
-export interface WebhookContext extends DeliveryInfo {
+/**
+ * What a handler gets beside its event. `Req` is the framework's request (the
+ * adapters set it: Express's `Request`, Hono's `Context`, Fastify's
+ * `FastifyRequest`), `State` what your own `state` function made of it.
+ */
+export interface WebhookContext<Req = unknown, State = undefined> extends DeliveryInfo {
   /**
    * The event's dedupe key, stable across retries: use it as a unique
    * constraint downstream (for `latest` keys, upsert on it).
@@ -23,15 +40,38 @@ export interface WebhookContext extends DeliveryInfo {
   readonly dedupeKey: string;
   /** For `latest` keys, what tells two versions of the key apart. */
   readonly fingerprint: string | undefined;
-  /** Fires at the deadline (default 25 s), when the vendor is answered 503. */
+  /**
+   * The id of this event version: stable across retries of it, different
+   * between two versions of a `latest` key (a rating up, then down). Use it
+   * as a downstream idempotency key. Opaque (base64url), safe in URLs and
+   * queue job ids.
+   */
+  readonly eventId: string;
+  /** Fires at the deadline (default 25 s after arrival, answered 503) or on `close()`. */
   readonly signal: AbortSignal;
+  /** When the deadline passes (epoch ms). */
+  readonly deadlineAt: number;
+  /** Milliseconds left before the deadline (0 once passed): size downstream timeouts with it. */
+  timeLeft(): number;
+  /**
+   * Whether an earlier delivery of this event version claimed it and then
+   * failed, timed out or crashed (its claim was released or lapsed), where
+   * the store can tell; `false` otherwise.
+   */
+  readonly retry: boolean;
+  /** The attempt number `dispatch()` was given (a queue's), else `undefined`. */
+  readonly attempt: number | undefined;
+  /** The framework's request (set by the adapters; `undefined` for `dispatch()`). */
+  readonly request: Req;
+  /** What your `state` function made of the request (adapters), or `dispatch()`'s `state`. */
+  readonly state: State;
 }
 
 /**
  * A function run for an event. The delivery is answered 200 once every handler
  * for it resolved; a throw or rejection answers 500 and the vendor retries.
  */
-export type Handler<E = AnyEvent> = (event: E, ctx: WebhookContext) => unknown;
+export type Handler<E = AnyEvent, Ctx = WebhookContext> = (event: E, ctx: Ctx) => unknown;
 
 /** A payload that failed validation (contract rows 6 and 7). */
 export interface InvalidDelivery {
@@ -44,9 +84,41 @@ export interface InvalidDelivery {
 /** Hook for payloads that fail validation; the delivery is answered 400. */
 export type InvalidHook = (invalid: InvalidDelivery, info: DeliveryInfo) => unknown;
 /** Hook for a delivery of an event already processed; handlers did not run. */
-export type DuplicateHook = (event: AnyEvent, ctx: WebhookContext) => unknown;
+export type DuplicateHook<Ctx = WebhookContext> = (event: AnyEvent, ctx: Ctx) => unknown;
 /** Hook for a handler's failure (several failures arrive as one `AggregateError`). */
-export type ErrorHook = (error: unknown, event: AnyEvent, ctx: WebhookContext) => unknown;
+export type ErrorHook<Ctx = WebhookContext> = (
+  error: unknown,
+  event: AnyEvent,
+  ctx: Ctx,
+) => unknown;
+
+/** What one delivery (or `dispatch()`) came to, as `onOutcome` hooks see it. */
+export interface OutcomeInfo {
+  readonly outcome: Outcome;
+  readonly status: number;
+  /** The event's `type`, once the body was parsed and had one. */
+  readonly type: string | undefined;
+  readonly deliveryId: string;
+  /** Set once the event was validated and keyed. */
+  readonly dedupeKey: string | undefined;
+  readonly eventId: string | undefined;
+  /** From arrival to the answer. */
+  readonly durationMs: number;
+  /**
+   * What went wrong, where there is an error: a handler's (one, or an
+   * `AggregateError`), the store's, the key function's, or the kit's own.
+   */
+  readonly error: unknown;
+  /** For 400 `missing_type` and `invalid_payload`: the failing paths, without values. */
+  readonly issues: readonly ValidationIssue[] | undefined;
+}
+
+/**
+ * Called once per delivery with its outcome, for every answer (401s, 400s,
+ * 503s and 500s included), after the answer is known. Not awaited; a hook
+ * that throws is logged and changes nothing.
+ */
+export type OutcomeHook = (info: OutcomeInfo) => unknown;
 
 /**
  * The typed method (and option) name of each event type.
@@ -76,20 +148,21 @@ export type Unsubscribe = () => void;
 export type OneOrMany<F> = F | readonly F[];
 
 /** `onMessage`, `onTicket`, ... as options. */
-export type TypedHandlerOptions = {
-  readonly [T in EventType as HandlerName<T>]?: OneOrMany<Handler<EventOf<T>>>;
+export type TypedHandlerOptions<Ctx = WebhookContext> = {
+  readonly [T in EventType as HandlerName<T>]?: OneOrMany<Handler<EventOf<T>, Ctx>>;
 };
 
 /** `onMessage`, `onTicket`, ... as methods. */
-export type TypedHandlerMethods = {
-  readonly [T in EventType as HandlerName<T>]: (handler: Handler<EventOf<T>>) => Unsubscribe;
+export type TypedHandlerMethods<Ctx = WebhookContext> = {
+  readonly [T in EventType as HandlerName<T>]: (handler: Handler<EventOf<T>, Ctx>) => Unsubscribe;
 };
 
 /** Handlers and hooks accepted as options of `createWebhooks`. */
-export interface HandlerOptions extends TypedHandlerOptions {
-  readonly onAny?: OneOrMany<Handler<AnyEvent>>;
-  readonly onUnknown?: OneOrMany<Handler<UnknownEvent>>;
+export interface HandlerOptions<Ctx = WebhookContext> extends TypedHandlerOptions<Ctx> {
+  readonly onAny?: OneOrMany<Handler<AnyEvent, Ctx>>;
+  readonly onUnknown?: OneOrMany<Handler<UnknownEvent, Ctx>>;
   readonly onInvalid?: OneOrMany<InvalidHook>;
-  readonly onDuplicate?: OneOrMany<DuplicateHook>;
-  readonly onError?: OneOrMany<ErrorHook>;
+  readonly onDuplicate?: OneOrMany<DuplicateHook<Ctx>>;
+  readonly onError?: OneOrMany<ErrorHook<Ctx>>;
+  readonly onOutcome?: OneOrMany<OutcomeHook>;
 }

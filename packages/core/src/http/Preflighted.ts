@@ -12,32 +12,38 @@ const SLOTS = 32;
  * @example
  * ```ts
  * const passed = new Preflighted();
- * passed.add(headers);
- * passed.take(headers); // true, once
- * passed.take(headers); // false
+ * passed.add(headers, 0);
+ * passed.take(headers); // 0 (which secret matched), once
+ * passed.take(headers); // undefined
  * ```
  */
 export class Preflighted {
   private readonly slots: (object | undefined)[] = new Array<object | undefined>(SLOTS).fill(
     undefined,
   );
+  /** Which secret each remembered pass matched (-1: no secret configured). */
+  private readonly matched: number[] = new Array<number>(SLOTS).fill(-1);
   private next = 0;
 
-  /** Remembers headers that just passed. */
-  add(headers: object): void {
+  /** Remembers headers that just passed, and which secret they matched. */
+  add(headers: object, matched: number): void {
     this.slots[this.next] = headers;
+    this.matched[this.next] = matched;
     this.next = (this.next + 1) % SLOTS;
   }
 
-  /** Whether these headers passed and were not taken since; forgets them. */
-  take(headers: object): boolean {
+  /**
+   * Which secret these headers matched if they passed and were not taken
+   * since (forgetting them), else `undefined`.
+   */
+  take(headers: object): number | undefined {
     const { slots } = this;
     for (let i = 0; i < SLOTS; i++) {
       if (slots[i] === headers) {
         slots[i] = undefined;
-        return true;
+        return this.matched[i];
       }
     }
-    return false;
+    return undefined;
   }
 }
