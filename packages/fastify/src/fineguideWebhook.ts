@@ -1,5 +1,6 @@
 import {
   BODY_TOO_LARGE,
+  errorResponse,
   readLimited,
   toWebhooks,
   type WebhookResponse,
@@ -39,11 +40,25 @@ export interface FastifyAdapterOptions {
     request: FastifyRequest,
     reply: FastifyReply,
   ) => void;
+  /**
+   * How long `app.close()` lets deliveries in flight finish (core's
+   * `webhooks.close({ timeoutMs })`): once `close()` starts, new deliveries
+   * reaching the route are answered 503 `shutting_down`; those still running
+   * at the timeout are answered 503 and their claims released, so the
+   * vendor's retry runs them. Default: core's (10 s).
+   *
+   * @example
+   * ```ts
+   * await app.register(fineguideWebhook, { secret, closeTimeoutMs: 5_000 });
+   * process.on("SIGTERM", () => void app.close());
+   * ```
+   */
+  readonly closeTimeoutMs?: number;
 }
 
 /**
  * What `app.register(fineguideWebhook, options)` takes: the adapter's options
- * (`path`, `onResponse`) and Fastify's own (`prefix`, `logLevel`...), plus
+ * (`path`, `onResponse`, `closeTimeoutMs`) and Fastify's own (`prefix`, `logLevel`...), plus
  * either `webhooks` (a `createWebhooks()` instance) or the options of
  * `createWebhooks()` themselves, not both.
  */
@@ -98,16 +113,31 @@ export interface FineguideWebhook {
   ): void;
 }
 
+/** Where the route's `onRequest` hook notes when a request arrived (epoch ms). */
+const ARRIVED = Symbol("fineguide-webhooks.arrivedAt");
+type Arrived = FastifyRequest & { [ARRIVED]: number };
+
+/** Throws core's error for a `closeTimeoutMs` it would reject, at registration. */
+function checkAdapterOptions({ closeTimeoutMs }: FastifyAdapterOptions): void {
+  if (closeTimeoutMs !== undefined && !(Number.isFinite(closeTimeoutMs) && closeTimeoutMs >= 0)) {
+    throw new RangeError(
+      "fineguideWebhook: `closeTimeoutMs` must be a number of milliseconds, 0 or more.",
+    );
+  }
+}
+
 /**
  * The route, in the plugin's own encapsulated context: a content-type parser
  * for every type that keeps the raw text (core decides about the type and
  * parses it), core's preflight in `onRequest` before the body is read, and
- * the route's `bodyLimit` set to the receiver's `maxBodyBytes`.
+ * the route's `bodyLimit` set to the receiver's `maxBodyBytes`. Errors of
+ * its own never reach Fastify's error handling: they are core's JSON 500.
+ * `app.close()` closes the receiver.
  */
 function route(
   instance: FastifyInstance,
   webhooks: Webhooks,
-  { path = "/webhook", onResponse }: FastifyAdapterOptions,
+  { path = "/webhook", onResponse, closeTimeoutMs }: FastifyAdapterOptions,
 ): void {
   instance.removeAllContentTypeParsers();
   const keepText = (_request: FastifyRequest, body: string | Buffer, done: KeepTextDone) => {
@@ -122,30 +152,84 @@ function route(
   );
   instance.addContentTypeParser("*", { parseAs: "string" }, keepText);
 
+  instance.decorateRequest(ARRIVED, 0);
+
+  /** Sends core's answer; never throws (what cannot be sent becomes core's 500). */
   const send = (request: FastifyRequest, reply: FastifyReply, answer: WebhookResponse) => {
-    reply.code(answer.status).headers(answer.headers).send(answer.body);
+    try {
+      reply.code(answer.status).headers(answer.headers).send(answer.body);
+    } catch (error) {
+      if (reply.sent) return reply;
+      // An answer Fastify refuses (a wrapped receiver's): core's 500, without its headers.
+      for (const name of Object.keys(answer.headers)) reply.removeHeader(name);
+      answer = unexpected(request, error);
+      try {
+        reply.code(answer.status).headers(answer.headers).send(answer.body);
+      } catch {
+        reply.raw.destroy();
+        return reply;
+      }
+    }
     if (onResponse) {
       try {
         onResponse(answer, request, reply);
       } catch (err) {
-        request.log.warn({ err }, "fineguide-webhooks: onResponse threw");
+        log(request, "warn", err, "fineguide-webhooks: onResponse threw");
       }
     }
     return reply;
   };
-  const receive = async (request: FastifyRequest, reply: FastifyReply, body: unknown) =>
-    send(
-      request,
-      reply,
-      await webhooks.receive({ method: request.method, headers: request.headers, body }),
-    );
+  const receive = async (request: FastifyRequest, reply: FastifyReply, body: unknown) => {
+    let answer: WebhookResponse;
+    try {
+      answer = await webhooks.receive({
+        method: request.method,
+        headers: request.headers,
+        body,
+        // Fastify read the body before this: the deadline counts from the arrival.
+        receivedAt: (request as Arrived)[ARRIVED] || Date.now(),
+      });
+    } catch (error) {
+      answer = unexpected(request, error);
+    }
+    return send(request, reply, answer);
+  };
+
+  // `app.close()`: preClose (before Fastify waits for requests in flight)
+  // starts closing the receiver, so what is in flight gets `closeTimeoutMs`
+  // to finish and the rest is answered 503; onClose waits until it is done.
+  // Never rejects, so `app.close()` always completes.
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= Promise.resolve()
+      .then(() => webhooks.close(closeTimeoutMs === undefined ? {} : { timeoutMs: closeTimeoutMs }))
+      .catch((err: unknown) => {
+        try {
+          instance.log.error({ err }, "fineguide-webhooks: close failed");
+        } catch {}
+      });
+    return closing;
+  };
+  instance.addHook("preClose", (done) => {
+    void close();
+    done();
+  });
+  instance.addHook("onClose", (_instance, done) => {
+    void close().then(() => done());
+  });
 
   instance.all(
     path,
     {
       bodyLimit: webhooks.maxBodyBytes,
       onRequest: (request, reply, done) => {
-        const rejected = webhooks.preflight({ method: request.method, headers: request.headers });
+        (request as Arrived)[ARRIVED] = Date.now();
+        let rejected: WebhookResponse | undefined;
+        try {
+          rejected = webhooks.preflight({ method: request.method, headers: request.headers });
+        } catch (error) {
+          rejected = unexpected(request, error);
+        }
         if (rejected) send(request, reply, rejected);
         else done();
       },
@@ -153,7 +237,9 @@ function route(
       // too large (only a chunked body can get here: a declared length was
       // checked in onRequest), a type Fastify cannot parse though core
       // accepts it (the body is read here), or an unreadable body (core
-      // answers invalid_json). Every other error goes to the app's handler.
+      // answers invalid_json). Every other error goes to the app's handler:
+      // it is not this route's (a parent's hook threw it); errors of the
+      // plugin's own code are answered where they happen, never thrown.
       errorHandler: async (error: FastifyError, request, reply) => {
         if (!error.code?.startsWith("FST_ERR_CTP_")) throw error;
         if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
@@ -173,22 +259,41 @@ function route(
   );
 }
 
+/** Logs with the request's logger; a logger that throws changes nothing. */
+function log(request: FastifyRequest, level: "warn" | "error", err: unknown, msg: string): void {
+  try {
+    request.log[level]({ err }, msg);
+  } catch {}
+}
+
+/**
+ * The answer to an error that escaped core or the adapter: logged, answered
+ * with core's 500 `internal_error` in the contract's JSON instead of going to
+ * Fastify's error handling (its own JSON shape, or the app's handler).
+ */
+function unexpected(request: FastifyRequest, error: unknown): WebhookResponse {
+  log(request, "error", error, "fineguide-webhooks: unexpected error, answered 500");
+  return errorResponse("internal_error");
+}
+
 /** `app.register(fineguideWebhook, options)`. */
 function plugin(
   instance: FastifyInstance,
   options: FineguideWebhookPluginOptions,
   done: (error?: Error) => void,
 ): void {
-  const { path, onResponse, webhooks, ...rest } = options;
+  const { path, onResponse, closeTimeoutMs, webhooks, ...rest } = options;
+  const adapterOptions = { path, onResponse, closeTimeoutMs };
   let receiver: Webhooks;
   try {
+    checkAdapterOptions(adapterOptions);
     receiver = webhooks ?? toWebhooks(rest as WebhooksOptions);
   } catch (error) {
     // A misconfiguration fails `register()` (and `ready()`) with createWebhooks' error.
     done(error as Error);
     return;
   }
-  route(instance, receiver, { path, onResponse });
+  route(instance, receiver, adapterOptions);
   done();
 }
 
@@ -220,6 +325,7 @@ function dualUse(
   // Called by the user: the receiver is made now, so wrong options throw here.
   const webhooks = toWebhooks(first as Webhooks | WebhooksOptions);
   const adapterOptions: FastifyAdapterOptions = second ?? {};
+  checkAdapterOptions(adapterOptions);
   const bound = fp((instance, _options, next) => {
     route(instance, webhooks, adapterOptions);
     next();
@@ -237,6 +343,10 @@ function dualUse(
  *
  * Register it with options (`webhooks`, or `createWebhooks()` options, plus
  * `path`, default `"/webhook"`), or call it with them to get a plugin.
+ * An error escaping core or the plugin is answered with core's 500
+ * `internal_error` (JSON), never Fastify's error shape. `app.close()` closes
+ * the receiver: deliveries in flight may finish for `closeTimeoutMs`, new ones
+ * get 503 `shutting_down`.
  * `prefix` is honoured either way, and its content-type parser stays inside
  * its own context.
  *
