@@ -1,5 +1,6 @@
 import { type CloseOptions, closeReceiver } from "./close.js";
 import type { Run } from "./deliver.js";
+import { dispatchEvent } from "./dispatch.js";
 import { EVENT_TYPES, type EventType } from "./eventTypes.js";
 import type { DeliveryContext, DeliveryExtras } from "./handlers/DeliveryContext.js";
 import { createDeliveryIds } from "./handlers/deliveryIds.js";
@@ -23,7 +24,6 @@ import type { WebhookResponse } from "./http/response.js";
 import { resolveOptions, type WebhooksOptions } from "./options.js";
 import {
   checkHead,
-  dispatchEvent,
   type Receiver,
   receive,
   type WebhookRequest,

@@ -4,7 +4,6 @@ import { isEventType } from "./eventTypes.js";
 import { DeliveryContext, type DeliveryExtras } from "./handlers/DeliveryContext.js";
 import type { Registry } from "./handlers/registry.js";
 import type { Ticker } from "./handlers/Ticker.js";
-import type { OutcomeInfo } from "./handlers/types.js";
 import { acceptsContentType, BODY_TOO_LARGE, parseBody, rawByteLength } from "./http/body.js";
 import type { ValidationIssue } from "./http/errors.js";
 import { getHeader, type HeadersInput } from "./http/headers.js";
@@ -12,6 +11,7 @@ import { nestsDeeperThan } from "./http/nestsDeeperThan.js";
 import type { Preflighted } from "./http/Preflighted.js";
 import { errorResponse, type WebhookResponse } from "./http/response.js";
 import type { ResolvedOptions } from "./options.js";
+import { reportOutcome, Trace } from "./outcome.js";
 import { eventSchemas, strictEventSchemas } from "./schemas/eventSchemas.js";
 import type { AnyEvent, UnknownEvent } from "./types.js";
 
@@ -97,37 +97,6 @@ const toIssues = (issues: readonly { path: readonly PropertyKey[]; message: stri
   );
 
 /**
- * What `onOutcome` and `dispatch()` need beyond the answer: made only when
- * one of them asks, so a receiver without them pays nothing.
- */
-export class Trace {
-  ctx: DeliveryContext | undefined = undefined;
-  issues: readonly ValidationIssue[] | undefined = undefined;
-  error: unknown = undefined;
-
-  constructor(
-    readonly deliveryId: string,
-    readonly arrivedAt: number,
-  ) {}
-
-  info(res: WebhookResponse): OutcomeInfo {
-    const { ctx } = this;
-    const keyed = ctx !== undefined && ctx.dedupeKey !== "";
-    return {
-      outcome: res.outcome,
-      status: res.status,
-      type: ctx?.type,
-      deliveryId: this.deliveryId,
-      dedupeKey: keyed ? ctx.dedupeKey : undefined,
-      eventId: keyed ? ctx.eventId : undefined,
-      durationMs: Date.now() - this.arrivedAt,
-      error: ctx?.failure ?? this.error,
-      issues: this.issues,
-    };
-  }
-}
-
-/**
  * Every row of the receiver contract, in its order. Never throws or rejects:
  * whatever goes wrong inside the kit is answered 500 `internal_error`.
  */
@@ -141,21 +110,6 @@ export function receive(r: Receiver, req: WebhookRequest): Promise<WebhookRespon
     return res;
   });
 }
-
-/** Calls the `onOutcome` hooks, not awaited; a throw or rejection is logged. */
-export function reportOutcome(r: Receiver, info: OutcomeInfo): void {
-  for (const hook of r.registry.outcome) {
-    try {
-      const result = hook(info);
-      if (result instanceof Promise) result.catch((err) => logHookError(r, err));
-    } catch (err) {
-      logHookError(r, err);
-    }
-  }
-}
-
-const logHookError = (r: Receiver, err: unknown) =>
-  r.o.logger.error({ err }, "fineguide-webhooks: an onOutcome hook threw");
 
 function answer(
   r: Receiver,
@@ -183,7 +137,7 @@ function answer(
 }
 
 /** One delivery past its head checks. */
-interface Delivery {
+export interface Delivery {
   readonly req: WebhookRequest | undefined;
   readonly arrivedAt: number;
   readonly deliveryId: string;
@@ -194,7 +148,7 @@ interface Delivery {
 }
 
 /** The answer to an error that escaped the kit's own code: logged, answered 500. */
-function unexpected(r: Receiver, error: unknown, trace: Trace | undefined): WebhookResponse {
+export function unexpected(r: Receiver, error: unknown, trace: Trace | undefined): WebhookResponse {
   r.o.logger.error({ err: error }, "fineguide-webhooks: unexpected error");
   if (trace) trace.error = error;
   return errorResponse("internal_error");
@@ -225,46 +179,8 @@ async function readThenAccept(
 
 const EMPTY_HEADERS: HeadersInput = Object.freeze({});
 
-/**
- * Runs an event through validation, dedupe and the handlers without HTTP or
- * a secret (`webhooks.dispatch()`). Never rejects.
- */
-export function dispatchEvent(
-  r: Receiver,
-  event: unknown,
-  extras: DeliveryExtras & { readonly receivedAt?: number | undefined },
-  signal: AbortSignal | undefined,
-): Promise<OutcomeInfo> {
-  const arrivedAt = extras.receivedAt ?? Date.now();
-  const trace = new Trace(r.nextDeliveryId(), arrivedAt);
-  let pending: Promise<WebhookResponse>;
-  try {
-    pending = Promise.resolve(
-      r.closing
-        ? errorResponse("shutting_down")
-        : accept(
-            r,
-            { req: undefined, arrivedAt, deliveryId: trace.deliveryId, matched: -1, trace, extras },
-            event,
-          ),
-    );
-  } catch (error) {
-    pending = Promise.resolve(unexpected(r, error, trace));
-  }
-  // The caller's signal (a worker shutting down) fires the handlers' `ctx.signal`.
-  const abort = () => trace.ctx?.abort("shutdown");
-  if (signal?.aborted) abort();
-  else signal?.addEventListener("abort", abort, { once: true });
-  return pending.then((res) => {
-    signal?.removeEventListener("abort", abort);
-    const info = trace.info(res);
-    reportOutcome(r, info);
-    return info;
-  });
-}
-
 /** Rows 4 to 14, once the body is at hand. */
-function accept(
+export function accept(
   r: Receiver,
   delivery: Delivery,
   body: unknown,
