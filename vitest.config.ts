@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
-const packages = ["core", "express", "hono", "fastify", "redis", "testing", "otel"];
+const packages = ["core", "express", "hono", "fastify", "redis", "testing", "otel", "bullmq"];
 
 /**
  * One vitest project per package; workspace imports resolve to sources so a
@@ -16,7 +16,7 @@ export default defineConfig({
         replacement: `${root}packages/testing/src/contract/index.ts`,
       },
       {
-        find: /^@fineguide-webhooks\/(core|express|hono|fastify|redis|testing|otel)$/,
+        find: /^@fineguide-webhooks\/(core|express|hono|fastify|redis|testing|otel|bullmq)$/,
         replacement: `${root}packages/$1/src/index.ts`,
       },
     ],
