@@ -73,9 +73,11 @@ export function deliver(
   handlers: readonly StoredHandler[],
   ctx: DeliveryContext,
   unknownType: boolean,
+  fresh: boolean,
 ): Promise<WebhookResponse> {
   const run = new Run(r, event, dedupe, handlers, ctx, unknownType);
-  if (Date.now() >= run.deadlineAt) {
+  // A delivery that arrived just now (not read lazily, no earlier receivedAt) has its deadline ahead.
+  if (!fresh && Date.now() >= run.deadlineAt) {
     // The body or the event loop took the whole deadline: claim nothing, the vendor retries.
     run.timeOut();
   } else if (r.o.store) run.claim();
@@ -291,7 +293,6 @@ export class Run implements Ticking {
     const { event, ctx, handlers } = this;
     this.running = true;
     this.late = "handler_timeout";
-    this.nextRenewal = Date.now() + this.r.o.leaseMs / 3;
     if (handlers.length <= 1) {
       const handler = handlers[0];
       if (!handler) {
@@ -324,6 +325,8 @@ export class Run implements Ticking {
   watch(): void {
     if (this.watched || this.expired) return;
     this.watched = true;
+    // Renewals only concern runs that wait: a third of the lease from now.
+    this.nextRenewal = Date.now() + this.r.o.leaseMs / 3;
     this.r.inflight.add(this);
     this.r.ticker.add(this);
   }

@@ -23,7 +23,15 @@ export function dispatchEvent(
         ? errorResponse("shutting_down")
         : accept(
             r,
-            { req: undefined, arrivedAt, deliveryId: trace.deliveryId, matched: -1, trace, extras },
+            {
+              req: undefined,
+              arrivedAt,
+              deliveryId: trace.deliveryId,
+              matched: -1,
+              trace,
+              fresh: extras.receivedAt === undefined,
+              extras,
+            },
             event,
           ),
     );

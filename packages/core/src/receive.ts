@@ -127,8 +127,10 @@ function answer(
       matched = head;
     }
     const body = req.body;
-    const delivery: Delivery = { req, arrivedAt, deliveryId, matched, trace };
-    return typeof body === "function"
+    const lazy = typeof body === "function";
+    const fresh = !lazy && req.receivedAt === undefined;
+    const delivery: Delivery = { req, arrivedAt, deliveryId, matched, trace, fresh };
+    return lazy
       ? readThenAccept(r, delivery, body as () => unknown)
       : Promise.resolve(accept(r, delivery, body));
   } catch (error) {
@@ -144,6 +146,8 @@ export interface Delivery {
   /** Which secret matched (-1: none configured, or `dispatch()`). */
   readonly matched: Matched;
   readonly trace: Trace | undefined;
+  /** Arrived at this very moment: no time can have passed since (no lazy read, no `receivedAt`). */
+  readonly fresh: boolean;
   readonly extras?: DeliveryExtras;
 }
 
@@ -263,7 +267,7 @@ export function accept(
   const key: DedupeKey = typeof dedupe === "string" ? { key: dedupe, mode: "once" } : dedupe;
   ctx.dedupeKey = key.key;
   ctx.fingerprint = key.fingerprint;
-  return deliver(r, event, key, registry.handlersFor(type, known), ctx, !known);
+  return deliver(r, event, key, registry.handlersFor(type, known), ctx, !known, delivery.fresh);
 }
 
 async function keyFailed(
