@@ -39,13 +39,23 @@ export function isEventType(type: unknown): type is EventType {
 }
 
 /**
- * Narrows an `onAny` event to the documented union, so `switch (event.type)`
- * then types each case exactly.
+ * The one guard that narrows an `onAny` event (`AnyEvent`) to the documented
+ * union `FineGuideEvent`, after which `switch (event.type)` types each case
+ * exactly (`TicketEvent`, ...). Without it, `event.type === "TICKET"` does not
+ * narrow: an unknown event's `type` is any string, so the event stays
+ * `TicketEvent | UnknownEvent`. When it answers `false`, the event is an
+ * `UnknownEvent`.
  *
  * @example
  * ```ts
  * webhooks.onAny((event) => {
- *   if (isKnownEvent(event) && event.type === "TICKET") console.log(event.customerEmail);
+ *   if (!isKnownEvent(event)) return metrics.count("unknown", event.type);
+ *   switch (event.type) {
+ *     case "TICKET":
+ *       return helpdesk.open(event.customerEmail); // event: TicketEvent
+ *     case "MESSAGE":
+ *       return metrics.count(event.role); // event: MessageEvent
+ *   }
  * });
  * ```
  */

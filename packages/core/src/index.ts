@@ -16,6 +16,7 @@ export {
 export { canonicalJson, fingerprint } from "./dedupe/fingerprint.js";
 export { type MemoryStoreOptions, memoryStore } from "./dedupe/memoryStore.js";
 export { EVENT_TYPES, type EventType, isEventType, isKnownEvent } from "./eventTypes.js";
+export { extraFields } from "./extraFields.js";
 export {
   type DeliveryInfo,
   type DuplicateHook,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { EventType } from "../eventTypes.js";
+import type { EventOf } from "../types.js";
 import { jsonObject, MESSAGE_ROLES, type MessageRole, rating, uuid } from "./fields.js";
 
 /*
@@ -17,12 +18,16 @@ const session = <T extends EventType>(type: T) => ({
 });
 
 /**
- * The default (lenient) schema of every documented event type.
+ * The default (lenient) schema of every documented event type. Its output
+ * keeps unknown fields, so zod's inferred type has an index signature; the
+ * exact documented types are `TicketEvent`, ... (`EventOf<T>`), which these
+ * outputs are assignable to, and `extraFields(event)` reads what is not
+ * documented.
  *
  * @example
  * ```ts
- * import { eventSchemas } from "@fineguide-webhooks/core";
- * const ticket = eventSchemas.TICKET.parse(JSON.parse(body));
+ * import { eventSchemas, type TicketEvent } from "@fineguide-webhooks/core";
+ * const ticket: TicketEvent = eventSchemas.TICKET.parse(JSON.parse(body));
  * ```
  */
 export const eventSchemas = {
@@ -65,11 +70,12 @@ export const eventSchemas = {
     ...session("VARIABLE_UPDATE"),
     variables: jsonObject(),
   }),
-} satisfies { [T in EventType]: z.ZodType<{ type: T }> };
+} satisfies { [T in EventType]: z.ZodType<EventOf<T>> };
 
 /**
  * The `strict: true` schemas: unknown fields, undocumented roles, malformed
- * emails and URLs, and `null` for optional fields are all rejected.
+ * emails and URLs, and `null` for optional fields are all rejected. Their
+ * output is exactly the documented type (`EventOf<T>`).
  *
  * @example
  * ```ts
@@ -78,7 +84,7 @@ export const eventSchemas = {
  * ```
  */
 export const strictEventSchemas: {
-  [T in EventType]: z.ZodType<z.infer<(typeof eventSchemas)[T]>>;
+  [T in EventType]: z.ZodType<EventOf<T>>;
 } = {
   MESSAGE: z.strictObject({
     ...session("MESSAGE"),

@@ -4,6 +4,7 @@ import {
   type EventOf,
   type EventType,
   eventSchemas,
+  extraFields,
   type FineGuideEvent,
   MESSAGE_ROLES,
   type MessageAudioUrlEvent,
@@ -18,7 +19,12 @@ import {
 } from "@fineguide-webhooks/core";
 import fc from "fast-check";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { createAllEvents, createEvent, createUnknownEvent } from "./createEvent.js";
+import {
+  createAllEvents,
+  createEvent,
+  createUnknownEvent,
+  type EventOverrides,
+} from "./createEvent.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -137,8 +143,8 @@ describe("createEvent", () => {
   });
 
   it("keeps extra fields, as the vendor may add some", () => {
-    const message = createEvent("MESSAGE", { channel: "whatsapp" });
-    expect(message.channel).toBe("whatsapp");
+    const message = createEvent("MESSAGE", { channel: "whatsapp" } as EventOverrides<"MESSAGE">);
+    expect(extraFields(message)).toEqual({ channel: "whatsapp" });
   });
 
   it("rejects undocumented types at runtime too", () => {
