@@ -85,7 +85,7 @@ describe("defaultKeys", () => {
     const key = typeof first === "string" ? first : first.key;
     expect(key.startsWith(`${botId}:TICKET:${sessionId}:`)).toBe(true);
     // An undocumented field added on a retry does not change the key; a new message does.
-    expect(defaultKeys.TICKET({ ...ticket, retry: 2 })).toEqual(first);
+    expect(defaultKeys.TICKET({ ...ticket, retry: 2 } as typeof ticket)).toEqual(first);
     expect(defaultKeys.TICKET({ ...ticket, customerMessage: "again" })).not.toEqual(first);
     const unknown = defaultKeys.UNKNOWN({ type: "NEW", botId, sessionId, x: 1 });
     expect(unknown).toMatchObject({ mode: "once" });

@@ -40,7 +40,7 @@ const part = (value: unknown): string =>
 
 const scope = (event: AnyEvent) => `${part(event.botId)}:${event.type}`;
 
-const byId = (id: "messageId" | "sessionId") => (event: AnyEvent) => ({
+const byId = (id: "messageId" | "sessionId") => (event: UnknownEvent) => ({
   key: `${scope(event)}:${part(event[id])}`,
   mode: "once" as const,
 });
