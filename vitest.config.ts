@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
-const packages = ["core", "express", "hono", "fastify", "redis", "testing", "otel", "bullmq"];
+const packages = ["core", "express", "hono", "fastify", "redis", "testing", "otel", "bullmq", "sql"];
 
 /**
  * One vitest project per package; workspace imports resolve to sources so a
@@ -16,7 +16,7 @@ export default defineConfig({
         replacement: `${root}packages/testing/src/contract/index.ts`,
       },
       {
-        find: /^@fineguide-webhooks\/(core|express|hono|fastify|redis|testing|otel|bullmq)$/,
+        find: /^@fineguide-webhooks\/(core|express|hono|fastify|redis|testing|otel|bullmq|sql)$/,
         replacement: `${root}packages/$1/src/index.ts`,
       },
     ],
