@@ -39,7 +39,8 @@ async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uin
  *   stream or an extra `ArrayBuffer` copy. Core checks the real size again.
  * - Without one (chunked uploads), the stream is read with a reader and the
  *   read stops at the first chunk past the limit ({@link BODY_TOO_LARGE}).
- * - A body another middleware already read comes from Hono's body cache.
+ * - A body another middleware already read comes from Hono's body cache
+ *   (see {@link cachedBody}).
  *
  * @example
  * ```ts
@@ -50,15 +51,37 @@ export function readBody(
   req: HonoRequest,
   headers: HeadersInput,
   limit: number,
-): Promise<string | Uint8Array | typeof BODY_TOO_LARGE> | undefined {
+): Promise<unknown> | undefined {
   const raw = req.raw;
   const declared =
     getHeader(headers, "content-length") !== undefined &&
     getHeader(headers, "transfer-encoding") === undefined;
-  if (raw.bodyUsed || declared) {
-    return req.text();
-  }
+  if (raw.bodyUsed) return cachedBody(req);
+  if (declared) return req.text();
   const stream = raw.body;
   if (stream === null) return undefined;
   return readLimited(chunksOf(stream), limit);
+}
+
+/** Hono's per-request body cache (`HonoRequest.bodyCache`): promises of what was read. */
+interface BodyCache {
+  readonly arrayBuffer?: Promise<ArrayBuffer>;
+  readonly text?: Promise<string>;
+  readonly json?: Promise<unknown>;
+}
+
+/**
+ * The body an earlier middleware already read, from Hono's cache: the bytes
+ * or text when those were read, else the value `c.req.json()` parsed (handed
+ * to core as a body a framework already parsed). Read from the cache first
+ * because Hono 4.0 and 4.1 cannot derive one form from another (`text()`
+ * after `json()` reads the spent stream again; after `arrayBuffer()` it
+ * yields "[object Promise]"); 4.2 and later can, and `text()` serves the rest.
+ */
+async function cachedBody(req: HonoRequest): Promise<unknown> {
+  const cache = (req as { bodyCache?: BodyCache }).bodyCache;
+  if (cache?.arrayBuffer) return new Uint8Array(await cache.arrayBuffer);
+  if (cache?.text) return await cache.text;
+  if (cache?.json) return await cache.json;
+  return await req.text();
 }
