@@ -36,8 +36,7 @@ describe("app.close() closes the receiver (onClose, started in preClose)", () =>
   it("a delivery in flight finishes 200; one reaching the route after close() started is 503 shutting_down", async () => {
     const started = signal();
     const done: string[] = [];
-    const app = fastify();
-    await app.register(fineguideWebhook, {
+    const webhooks = createWebhooks({
       secret: SECRET,
       onMessage: async (message) => {
         started.fire();
@@ -45,6 +44,8 @@ describe("app.close() closes the receiver (onClose, started in preClose)", () =>
         done.push(message.messageId);
       },
     });
+    const app = fastify();
+    await app.register(fineguideWebhook, { webhooks });
     const slow = createEvent("MESSAGE");
     const inFlight = inject(app, JSON.stringify(slow));
     // Its head is routed now, its body comes once close() has started.
@@ -56,7 +57,10 @@ describe("app.close() closes the receiver (onClose, started in preClose)", () =>
     const closed = app.close().then(() => {
       closedWith = [...done];
     });
-    await sleep(20);
+    // Closing has started once the receiver turns new deliveries away.
+    await expect
+      .poll(() => webhooks.preflight({ method: "POST", headers: { ...headers } })?.outcome)
+      .toBe("shutting_down");
     late.push(JSON.stringify(createEvent("MESSAGE")));
     late.push(null);
 
