@@ -18,7 +18,11 @@ describe("fineguide-webhooks (the bin)", { timeout: 20_000 }, () => {
   afterAll(() => server?.close());
 
   it("is the package's bin, with a shebang", () => {
-    expect(pkg.bin["fineguide-webhooks"]).toBe("./dist/cli.js");
+    // A committed shim, so npm links the bin at install time, before any build.
+    expect(pkg.bin["fineguide-webhooks"]).toBe("bin/fineguide-webhooks.js");
+    const shim = readFileSync(new URL("../../bin/fineguide-webhooks.js", import.meta.url), "utf8");
+    expect(shim.startsWith("#!/usr/bin/env node\n")).toBe(true);
+    expect(shim).toContain('import "../dist/cli.js";');
     expect(readFileSync(CLI, "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
   });
 
