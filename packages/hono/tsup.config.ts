@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: "node20",
+  // Keep `node:` in imports (tsup strips it by default): bare `crypto` can resolve to a polyfill.
+  removeNodeProtocol: false,
 });

@@ -8,6 +8,7 @@ export default defineConfig([
     clean: false,
     sourcemap: true,
     target: "node20",
+    removeNodeProtocol: false, // keep `node:` in imports (tsup strips it by default)
   },
   {
     entry: { cli: "src/cli/main.ts" },
@@ -15,5 +16,6 @@ export default defineConfig([
     banner: { js: "#!/usr/bin/env node" },
     sourcemap: true,
     target: "node20",
+    removeNodeProtocol: false, // keep `node:` in imports (tsup strips it by default)
   },
 ]);
