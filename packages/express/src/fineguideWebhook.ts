@@ -1,5 +1,6 @@
 import {
   toWebhooks,
+  type WebhookContext,
   type WebhookResponse,
   type Webhooks,
   type WebhooksOptions,
@@ -7,7 +8,7 @@ import {
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { answerUnexpected, answerWith } from "./answerWith.js";
 import { fineguideErrorHandler } from "./fineguideErrorHandler.js";
-import type { ExpressAdapterOptions } from "./options.js";
+import type { ExpressAdapterOptions, ExpressContext, ExpressWebhooksOptions } from "./options.js";
 import { requestBody } from "./requestBody.js";
 
 /**
@@ -21,9 +22,9 @@ import { requestBody } from "./requestBody.js";
  * app.use("/webhook", webhook.errorHandler); // only needed after express.json()
  * ```
  */
-export interface FineguideWebhookMiddleware extends RequestHandler {
+export interface FineguideWebhookMiddleware<Ctx = ExpressContext> extends RequestHandler {
   /** The receiver: register more handlers with `.onTicket(...)`, `.on(...)`. */
-  readonly webhooks: Webhooks;
+  readonly webhooks: Webhooks<Ctx>;
   /**
    * Error-handling middleware for when `express.json()` (or another body
    * parser) ran before this one and rejected the body: see
@@ -61,19 +62,21 @@ export interface FineguideWebhookMiddleware extends RequestHandler {
  * app.listen(3000);
  * ```
  */
+export function fineguideWebhook<Req, State>(
+  webhooks: Webhooks<WebhookContext<Req, State>>,
+  adapterOptions?: ExpressAdapterOptions<State>,
+): FineguideWebhookMiddleware<WebhookContext<Req, State>>;
+export function fineguideWebhook<State = undefined>(
+  options: ExpressWebhooksOptions<State>,
+  adapterOptions?: ExpressAdapterOptions<State>,
+): FineguideWebhookMiddleware<ExpressContext<State>>;
 export function fineguideWebhook(
-  webhooks: Webhooks,
-  adapterOptions?: ExpressAdapterOptions,
-): FineguideWebhookMiddleware;
-export function fineguideWebhook(
-  options: WebhooksOptions,
-  adapterOptions?: ExpressAdapterOptions,
-): FineguideWebhookMiddleware;
-export function fineguideWebhook(
-  webhooksOrOptions: Webhooks | WebhooksOptions,
+  webhooksOrOptions: object,
   adapterOptions: ExpressAdapterOptions = {},
-): FineguideWebhookMiddleware {
-  const webhooks = toWebhooks(webhooksOrOptions);
+): FineguideWebhookMiddleware<never> {
+  const webhooks = toWebhooks(webhooksOrOptions as WebhooksOptions) as Webhooks<never>;
+  const state =
+    adapterOptions.state ?? (webhooksOrOptions as ExpressWebhooksOptions<unknown>).state;
   const limit = webhooks.maxBodyBytes;
   const answer = answerWith(adapterOptions);
 
@@ -86,6 +89,8 @@ export function fineguideWebhook(
         method: req.method,
         headers: req.headers,
         body: requestBody(req, limit),
+        request: req,
+        state: state?.(req),
       });
     } catch (error) {
       pending = Promise.reject(error);

@@ -1,3 +1,3 @@
 export { fineguideErrorHandler } from "./fineguideErrorHandler.js";
 export { type FineguideWebhookMiddleware, fineguideWebhook } from "./fineguideWebhook.js";
-export type { ExpressAdapterOptions } from "./options.js";
+export type { ExpressAdapterOptions, ExpressContext, ExpressWebhooksOptions } from "./options.js";

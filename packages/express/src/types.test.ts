@@ -8,7 +8,7 @@ import {
 } from "@fineguide-webhooks/core";
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from "express";
 import { describe, expectTypeOf, it } from "vitest";
-import { type FineguideWebhookMiddleware, fineguideWebhook } from "./index.js";
+import { type ExpressContext, type FineguideWebhookMiddleware, fineguideWebhook } from "./index.js";
 
 const secret = "s";
 
@@ -18,14 +18,15 @@ describe("types", () => {
       secret,
       onTicket: (t, ctx) => {
         expectTypeOf(t).toEqualTypeOf<TicketEvent>();
-        expectTypeOf(ctx).toEqualTypeOf<WebhookContext>();
+        expectTypeOf(ctx).toEqualTypeOf<WebhookContext<Request, undefined>>();
+        expectTypeOf(ctx.request).toEqualTypeOf<Request>();
       },
       onAny: (e) => {
         expectTypeOf(e).toEqualTypeOf<AnyEvent>();
       },
     });
     expectTypeOf(middleware).toEqualTypeOf<FineguideWebhookMiddleware>();
-    expectTypeOf(middleware.webhooks).toEqualTypeOf<Webhooks>();
+    expectTypeOf(middleware.webhooks).toEqualTypeOf<Webhooks<ExpressContext>>();
   });
 
   it("the instance form works, with adapter options", () => {
@@ -50,6 +51,26 @@ describe("types", () => {
     app.use("/webhook", webhook);
     app.post("/json", express.json(), webhook, webhook.errorHandler);
     app.use("/webhook", webhook.errorHandler);
+  });
+
+  it("types ctx.state from the state function, in options and with an instance", () => {
+    fineguideWebhook({
+      secret,
+      state: (req) => ({ tenant: String(req.params.tenant) }),
+      onTicket: (_t, ctx) => {
+        expectTypeOf(ctx.state).toEqualTypeOf<{ tenant: string }>();
+        expectTypeOf(ctx.request).toEqualTypeOf<Request>();
+      },
+    });
+    const webhooks = createWebhooks<ExpressContext<{ tenant: string }>>({ secret });
+    const middleware = fineguideWebhook(webhooks, {
+      state: (req) => ({ tenant: String(req.params.tenant) }),
+    });
+    middleware.webhooks.onTicket((_t, ctx) => {
+      expectTypeOf(ctx.state.tenant).toBeString();
+    });
+    // @ts-expect-error: the state function must make what the receiver's handlers expect
+    fineguideWebhook(webhooks, { state: () => 42 });
   });
 
   it("rejects what is neither a receiver nor its options (compile-time only)", () => {
