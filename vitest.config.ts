@@ -16,6 +16,10 @@ export default defineConfig({
         replacement: `${root}packages/testing/src/contract/index.ts`,
       },
       {
+        find: /^@fineguide-webhooks\/sql\/(postgres|sqlite)$/,
+        replacement: `${root}packages/sql/src/$1/index.ts`,
+      },
+      {
         find: /^@fineguide-webhooks\/(core|express|hono|fastify|redis|testing|otel|bullmq|sql)$/,
         replacement: `${root}packages/$1/src/index.ts`,
       },

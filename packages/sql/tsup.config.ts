@@ -1,7 +1,12 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // One entry per driver, so a user of one never loads (or needs the types of) the other.
+  entry: {
+    index: "src/index.ts",
+    postgres: "src/postgres/index.ts",
+    sqlite: "src/sqlite/index.ts",
+  },
   format: ["esm", "cjs"],
   dts: true,
   clean: true,
