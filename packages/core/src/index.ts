@@ -48,7 +48,7 @@ export type { WebhooksOptions } from "./options.js";
 export type { WebhookRequest, WebhookRequestHead } from "./receive.js";
 export { eventSchemas, fineGuideEventSchema, strictEventSchemas } from "./schemas/eventSchemas.js";
 export { MESSAGE_ROLES, type MessageRole, type Widened } from "./schemas/fields.js";
-export { type JsonSchema, jsonSchemas } from "./schemas/jsonSchemas.js";
+export type { JsonSchema } from "./schemas/jsonSchemas.js";
 export { toWebhooks } from "./toWebhooks.js";
 export type {
   AnyEvent,

@@ -1,4 +1,4 @@
-import { hash } from "node:crypto";
+import { sha256 } from "./sha256.js";
 
 /** JSON text with object keys sorted at every depth, so equal values give equal text. */
 export function canonicalJson(value: unknown): string {
@@ -42,7 +42,7 @@ export function fingerprint(
   const text = fields
     ? canonicalFields(event, isSorted(fields) ? fields : [...fields].sort())
     : canonicalJson(event);
-  return hash("sha256", text, "base64url");
+  return sha256(text);
 }
 
 function isSorted(keys: readonly string[]): boolean {

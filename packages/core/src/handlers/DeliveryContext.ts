@@ -1,4 +1,4 @@
-import { hash } from "node:crypto";
+import { sha256 } from "../dedupe/sha256.js";
 import { type HeadersInput, headersToRecord } from "../http/headers.js";
 import type { Logger } from "../logger.js";
 import type { WebhookContext } from "./types.js";
@@ -106,11 +106,7 @@ export class DeliveryContext implements WebhookContext<unknown, unknown> {
  * its fingerprint for `latest` keys. Stable across retries and processes.
  */
 export function eventIdOf(dedupeKey: string, fingerprint: string | undefined): string {
-  return hash(
-    "sha256",
-    fingerprint === undefined ? dedupeKey : `${dedupeKey}\n${fingerprint}`,
-    "base64url",
-  );
+  return sha256(fingerprint === undefined ? dedupeKey : `${dedupeKey}\n${fingerprint}`);
 }
 
 const abortReason = (by: "deadline" | "shutdown") =>

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { EventType } from "../eventTypes.js";
 import type { EventOf } from "../types.js";
 import { jsonObject, MESSAGE_ROLES, type MessageRole, rating, uuid } from "./fields.js";

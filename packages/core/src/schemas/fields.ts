@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** A documented set of values, widened with `string` so a new value is still accepted. */
 export type Widened<T extends string> = T | (string & {});

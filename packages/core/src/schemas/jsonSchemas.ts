@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { EventType } from "../eventTypes.js";
 import { eventSchemas } from "./eventSchemas.js";
 
@@ -11,7 +11,7 @@ export type JsonSchema = Readonly<Record<string, unknown>>;
  *
  * @example
  * ```ts
- * import { jsonSchemas } from "@fineguide-webhooks/core";
+ * import { jsonSchemas } from "@fineguide-webhooks/core/json-schema";
  * writeFileSync("ticket.schema.json", JSON.stringify(jsonSchemas.TICKET, null, 2));
  * ```
  */
