@@ -8,9 +8,13 @@ import {
 } from "@fineguide-webhooks/core";
 import { createEvent, requestInit } from "@fineguide-webhooks/testing";
 import { createAdaptorServer } from "@hono/node-server";
-import { Hono, type MiddlewareHandler } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { afterEach, describe, expect, expectTypeOf, it, vi } from "vitest";
-import { type FineguideWebhookHandler, fineguideWebhook } from "./fineguideWebhook.js";
+import {
+  type FineguideWebhookHandler,
+  fineguideWebhook,
+  type HonoContext,
+} from "./fineguideWebhook.js";
 
 const SECRET = "hono-test-secret";
 const message = (over: Partial<MessageEvent> = {}) => createEvent("MESSAGE", over);
@@ -311,7 +315,7 @@ describe("types", () => {
     });
     expectTypeOf(handler).toEqualTypeOf<FineguideWebhookHandler>();
     expectTypeOf(handler).toMatchTypeOf<MiddlewareHandler>();
-    expectTypeOf(handler.webhooks).toEqualTypeOf<Webhooks>();
+    expectTypeOf(handler.webhooks).toEqualTypeOf<Webhooks<HonoContext>>();
     expectTypeOf(fineguideWebhook).toBeCallableWith({ secret: SECRET });
     expectTypeOf(fineguideWebhook).toBeCallableWith(createWebhooks({ secret: SECRET }));
     const options: WebhooksOptions = { secret: SECRET };
@@ -331,5 +335,56 @@ describe("types", () => {
       fineguideWebhook({ secret: 42 });
     };
     expectTypeOf(typeOnly).toBeFunction();
+  });
+
+  it("types ctx.request as Hono's Context and ctx.state from the state function", () => {
+    fineguideWebhook({
+      secret: SECRET,
+      state: (c) => ({ tenant: c.req.param("tenant") ?? "" }),
+      onTicket: (_t, ctx) => {
+        expectTypeOf(ctx.state).toEqualTypeOf<{ tenant: string }>();
+        expectTypeOf(ctx.request).toEqualTypeOf<Context>();
+      },
+    });
+    const webhooks = createWebhooks<HonoContext<{ tenant: string }>>({ secret: SECRET });
+    fineguideWebhook(webhooks, { state: (c) => ({ tenant: c.req.path }) });
+    // @ts-expect-error: the state function must make what the receiver's handlers expect
+    fineguideWebhook(webhooks, { state: () => 42 });
+  });
+});
+
+describe("ctx.request and ctx.state (Hono)", () => {
+  it("hands handlers Hono's Context and the state made from it", async () => {
+    const seen: { tenant: string; path: string }[] = [];
+    const app = new Hono().post(
+      "/t/:tenant/webhook",
+      fineguideWebhook({
+        secret: SECRET,
+        state: (c) => ({ tenant: c.req.param("tenant") ?? "" }),
+        onMessage: (_m, ctx) =>
+          void seen.push({ tenant: ctx.state.tenant, path: ctx.request.req.path }),
+      }),
+    );
+    const res = await app.request("/t/acme/webhook", requestInit(message(), { secret: SECRET }));
+    expect(res.status).toBe(200);
+    expect(seen).toEqual([{ tenant: "acme", path: "/t/acme/webhook" }]);
+  });
+
+  it("answers 500 internal_error when the state function throws", async () => {
+    let ran = 0;
+    const app = new Hono().post(
+      "/webhook",
+      fineguideWebhook({
+        secret: SECRET,
+        state: (): number => {
+          throw new Error("lookup broke");
+        },
+        onAny: () => void ran++,
+      }),
+    );
+    const res = await app.request("/webhook", requestInit(message(), { secret: SECRET }));
+    expect(res.status).toBe(500);
+    expect(await res.json()).toMatchObject({ error: { code: "internal_error" } });
+    expect(ran).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import type {
   HeadersInput,
+  WebhookContext,
   WebhookResponse,
   Webhooks,
   WebhooksOptions,
@@ -9,8 +10,52 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { readBody } from "./readBody.js";
 
+/**
+ * The `ctx` of handlers behind the Hono adapter: `ctx.request` is Hono's
+ * `Context` (`c.req.param()`, `c.env`, `c.get(...)`), `ctx.state` what your
+ * `state` function made of it.
+ */
+export type HonoContext<State = undefined> = WebhookContext<Context, State>;
+
+/**
+ * `createWebhooks()` options for `fineguideWebhook(options)`, with handlers
+ * typed for Hono and an optional `state` function.
+ */
+export type HonoWebhooksOptions<State = undefined> = WebhooksOptions<HonoContext<State>> & {
+  /**
+   * Derives your own typed context from the request (a tenant from the path,
+   * a binding from `c.env`): handlers get it as `ctx.state`. Called once per
+   * request before the secret check, so keep it cheap; a throw is answered
+   * 500 `internal_error`. Put it before the handlers in the object literal,
+   * so TypeScript infers its type for them.
+   *
+   * @example
+   * ```ts
+   * app.post("/t/:tenant/webhook", fineguideWebhook({
+   *   secret,
+   *   state: (c) => ({ tenant: c.req.param("tenant") ?? "" }),
+   *   onTicket: (ticket, ctx) => helpdesk(ctx.state.tenant).open(ticket),
+   * }));
+   * ```
+   */
+  readonly state?: (c: Context) => State;
+};
+
 /** Options of the Hono adapter itself, beside the receiver's. */
-export interface HonoAdapterOptions {
+export interface HonoAdapterOptions<State = unknown> {
+  /**
+   * With a receiver instance: derives `ctx.state` from each request (see
+   * {@link HonoWebhooksOptions.state}).
+   *
+   * @example
+   * ```ts
+   * const webhooks = createWebhooks<HonoContext<{ tenant: string }>>({ secret });
+   * app.post("/t/:tenant/webhook", fineguideWebhook(webhooks, {
+   *   state: (c) => ({ tenant: c.req.param("tenant") ?? "" }),
+   * }));
+   * ```
+   */
+  readonly state?: (c: Context) => State;
   /**
    * Called with each answer just before it is returned to Hono, for logs and
    * metrics. An error it throws is reported with `console.warn` and changes
@@ -27,9 +72,9 @@ export interface HonoAdapterOptions {
 }
 
 /** The Hono handler, with the receiver it answers for. */
-export interface FineguideWebhookHandler extends MiddlewareHandler {
+export interface FineguideWebhookHandler<Ctx = HonoContext> extends MiddlewareHandler {
   /** The receiver: add handlers to it with `onTicket(...)`, `on(type, ...)`... */
-  readonly webhooks: Webhooks;
+  readonly webhooks: Webhooks<Ctx>;
 }
 
 /**
@@ -65,10 +110,10 @@ export interface FineguideWebhookHandler extends MiddlewareHandler {
  * );
  * ```
  */
-export function fineguideWebhook(
-  webhooks: Webhooks,
-  adapterOptions?: HonoAdapterOptions,
-): FineguideWebhookHandler;
+export function fineguideWebhook<Req, State>(
+  webhooks: Webhooks<WebhookContext<Req, State>>,
+  adapterOptions?: HonoAdapterOptions<State>,
+): FineguideWebhookHandler<WebhookContext<Req, State>>;
 /**
  * The same, creating the receiver from `createWebhooks()` options.
  *
@@ -77,10 +122,10 @@ export function fineguideWebhook(
  * app.post("/webhook", fineguideWebhook({ secret, onMessage: (m) => log(m.role) }));
  * ```
  */
-export function fineguideWebhook(
-  options: WebhooksOptions,
-  adapterOptions?: HonoAdapterOptions,
-): FineguideWebhookHandler;
+export function fineguideWebhook<State = undefined>(
+  options: HonoWebhooksOptions<State>,
+  adapterOptions?: HonoAdapterOptions<State>,
+): FineguideWebhookHandler<HonoContext<State>>;
 /**
  * The same, for a value that may be either.
  *
@@ -91,13 +136,14 @@ export function fineguideWebhook(
  */
 export function fineguideWebhook(
   webhooksOrOptions: Webhooks | WebhooksOptions,
-  adapterOptions?: HonoAdapterOptions,
-): FineguideWebhookHandler;
+  adapterOptions?: HonoAdapterOptions<undefined>,
+): FineguideWebhookHandler<WebhookContext>;
 export function fineguideWebhook(
-  webhooksOrOptions: Webhooks | WebhooksOptions,
+  webhooksOrOptions: object,
   adapterOptions: HonoAdapterOptions = {},
-): FineguideWebhookHandler {
-  const webhooks = toWebhooks(webhooksOrOptions);
+): FineguideWebhookHandler<never> {
+  const webhooks = toWebhooks(webhooksOrOptions as WebhooksOptions) as Webhooks<never>;
+  const state = adapterOptions.state ?? (webhooksOrOptions as HonoWebhooksOptions<unknown>).state;
   const limit = webhooks.maxBodyBytes;
   const { onResponse } = adapterOptions;
   const tell = (answer: WebhookResponse, c: Context) => {
@@ -118,6 +164,8 @@ export function fineguideWebhook(
         method: c.req.method,
         headers,
         body: () => readBody(c.req, headers, limit),
+        request: c,
+        state: state?.(c),
       });
     } catch (error) {
       answer = unexpected(error);
