@@ -14,7 +14,12 @@ export {
   type KeyFunctions,
 } from "./dedupe/defaultKeys.js";
 export { canonicalJson, fingerprint } from "./dedupe/fingerprint.js";
-export { type MemoryStoreOptions, memoryStore } from "./dedupe/memoryStore.js";
+export {
+  type MemoryStore,
+  type MemoryStoreOptions,
+  type MemoryStoreStats,
+  memoryStore,
+} from "./dedupe/memoryStore.js";
 export { EVENT_TYPES, type EventType, isEventType, isKnownEvent } from "./eventTypes.js";
 export { extraFields } from "./extraFields.js";
 export {
