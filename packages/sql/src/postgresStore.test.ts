@@ -1,0 +1,273 @@
+import { randomUUID } from "node:crypto";
+import {
+  createWebhooks,
+  type DedupeStore,
+  memoryStore,
+  type TicketEvent,
+  type WebhookContext,
+} from "@fineguide-webhooks/core";
+import type Database from "better-sqlite3";
+import pg from "pg";
+import {
+  afterAll,
+  beforeAll,
+  describe,
+  expect,
+  expectTypeOf,
+  it,
+  onTestFinished,
+  vi,
+} from "vitest";
+import { postgresSchema } from "./index.js";
+import { type PostgresStore, postgresStore } from "./postgres/index.js";
+import { sqliteStore } from "./sqlite/index.js";
+import { sleep } from "./test/events.js";
+import {
+  freePort,
+  type PostgresServer,
+  postgresAvailable,
+  startPostgres,
+} from "./test/postgresServer.js";
+import { claim, LEASE, SCENARIOS, sameAnswersAsMemoryStore, TTL } from "./test/scenarios.js";
+
+const available = postgresAvailable("@fineguide-webhooks/sql Postgres store tests");
+
+describe("postgresStore types", () => {
+  it("gives a Postgres handler a pg client and a SQLite handler a Database, whatever the receiver's context", () => {
+    const pool = { query() {}, connect() {} } as unknown as pg.Pool;
+    const store = postgresStore({ pool });
+    const lite = sqliteStore({
+      db: { prepare() {}, transaction() {} } as unknown as Database.Database,
+    });
+    type Ctx = WebhookContext<{ ip: string }, { tenant: string }>;
+    createWebhooks<Ctx>({
+      secret: "s",
+      dedupe: store,
+      onTicket: store.transactional(async (ticket, ctx) => {
+        expectTypeOf(ticket).toEqualTypeOf<TicketEvent>();
+        expectTypeOf(ctx.tx).toEqualTypeOf<pg.PoolClient>();
+        expectTypeOf(ctx.state.tenant).toEqualTypeOf<string>();
+        expectTypeOf(ctx.request.ip).toEqualTypeOf<string>();
+      }),
+      onCreateLead: lite.transactional((_lead, ctx) => {
+        expectTypeOf(ctx.tx).toEqualTypeOf<Database.Database>();
+        expectTypeOf(ctx.dedupeKey).toEqualTypeOf<string>();
+      }),
+    });
+    // A SQLite transactional handler must be synchronous.
+    // @ts-expect-error: an async function returns a promise
+    lite.transactional(async () => {});
+    expectTypeOf(store).toExtend<DedupeStore>();
+    expectTypeOf(store.claim).returns.resolves.toEqualTypeOf<
+      "claimed" | "duplicate" | "in_progress"
+    >();
+  });
+
+  it("rejects what is not a pool and bad options when created", () => {
+    expect(() => postgresStore({ pool: {} as pg.Pool })).toThrow(TypeError);
+    const pool = { query() {}, connect() {} } as unknown as pg.Pool;
+    for (const table of ["", "a.b.c", "1x", 'x"; DROP TABLE y; --', "a-b", "a b"]) {
+      expect(() => postgresStore({ pool, table })).toThrow(TypeError);
+    }
+    expect(() => postgresStore({ pool, ttlMs: -1 })).toThrow(RangeError);
+    expect(() => postgresStore({ pool, sweepEvery: 1.5 })).toThrow(RangeError);
+    expect(postgresStore({ pool, table: "hooks.dedupe" }).schema).toContain(
+      'CREATE TABLE IF NOT EXISTS "hooks"."dedupe"',
+    );
+  });
+
+  it("an unreachable server makes every operation reject (the receiver answers 503)", async () => {
+    const pool = new pg.Pool({
+      host: "127.0.0.1",
+      port: await freePort(),
+      connectionTimeoutMillis: 500,
+    });
+    pool.on("error", () => {});
+    const store = postgresStore({ pool });
+    const request = { token: "a", leaseMs: LEASE, mode: "once" as const };
+    await expect(store.claim("k", request)).rejects.toThrow();
+    await expect(store.complete("k", "a", TTL)).rejects.toThrow();
+    await expect(store.release("k", "a")).rejects.toThrow();
+    await expect(store.renew("k", "a", LEASE)).rejects.toThrow();
+    await expect(store.migrate()).rejects.toThrow();
+    await pool.end();
+  });
+});
+
+describe.skipIf(!available)("postgresStore on a real Postgres", () => {
+  let server: PostgresServer;
+  let pool: pg.Pool;
+  let store: PostgresStore;
+
+  beforeAll(async () => {
+    server = await startPostgres();
+    pool = new pg.Pool({ connectionString: server.url, max: 20 });
+    pool.on("error", () => {});
+    store = postgresStore({ pool });
+    await store.migrate();
+  }, 60_000);
+
+  afterAll(async () => {
+    await pool?.end();
+    await server?.stop();
+  });
+
+  it.each(SCENARIOS)("$name (same answers as memoryStore)", async (scenario) => {
+    const key = `bot:MESSAGE:${randomUUID()}`;
+    expect(await scenario.run(memoryStore({ max: 100 }), key)).toEqual(scenario.expected);
+    expect(await scenario.run(store, key)).toEqual(scenario.expected);
+  });
+
+  it("random sequences of operations: the same answers as memoryStore (fast-check)", async () => {
+    await sameAnswersAsMemoryStore(() => store, 150);
+  }, 60_000);
+
+  it("200 concurrent identical claims: exactly one winner, then 200 duplicates", async () => {
+    const key = randomUUID();
+    const tokens = Array.from({ length: 200 }, () => randomUUID());
+    const results = await Promise.all(tokens.map((token) => claim(store, key, token)));
+    expect(results.filter((r) => r === "claimed")).toHaveLength(1);
+    expect(results.filter((r) => r === "in_progress")).toHaveLength(199);
+    const winner = tokens[results.indexOf("claimed")]!;
+    const completes = await Promise.all(tokens.map((token) => store.complete(key, token, TTL)));
+    expect(completes.filter(Boolean)).toHaveLength(1);
+    expect(completes[tokens.indexOf(winner)]).toBe(true);
+    const again = await Promise.all(tokens.map((token) => claim(store, key, token)));
+    expect(new Set(again)).toEqual(new Set(["duplicate"]));
+  });
+
+  it("200 concurrent claims through two pools (two instances) on a lapsed latest key: one winner", async () => {
+    const other = new pg.Pool({ connectionString: server.url, max: 20 });
+    other.on("error", () => {});
+    try {
+      const second = postgresStore({ pool: other });
+      const key = randomUUID();
+      expect(await claim(store, key, "old", "latest", "A")).toBe("claimed");
+      expect(await store.complete(key, "old", TTL)).toBe(true);
+      expect(await claim(store, key, "crashed", "latest", "B", 50)).toBe("claimed");
+      await sleep(100); // the claim lapsed; the done fingerprint A is still remembered
+      const results = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          claim(i % 2 ? store : second, key, `t${i}`, "latest", `fp${i % 7}`),
+        ),
+      );
+      expect(results.filter((r) => r === "claimed")).toHaveLength(1);
+      expect(results.filter((r) => r === "in_progress")).toHaveLength(199);
+    } finally {
+      await other.end();
+    }
+  });
+
+  it.each(["once", "latest"] as const)(
+    "lease expiry (%s): a lapsed claim is taken over; its late complete/release/renew change nothing",
+    async (mode) => {
+      const key = randomUUID();
+      expect(await claim(store, key, "crashed", mode, "A", 150)).toBe("claimed");
+      expect(await claim(store, key, "other", mode, "B")).toBe("in_progress");
+      await sleep(250);
+      expect(await claim(store, key, "taker", mode, "B")).toBe("claimed");
+      expect(await store.complete(key, "crashed", TTL)).toBe(false);
+      expect(await store.release(key, "crashed")).toBe(false);
+      expect(await store.renew(key, "crashed", LEASE)).toBe(false);
+      expect(await claim(store, key, "third", mode, "B")).toBe("in_progress");
+      expect(await store.complete(key, "taker", TTL)).toBe(true);
+      expect(await claim(store, key, "fourth", mode, "B")).toBe("duplicate");
+    },
+  );
+
+  it("latest: an expired claim on a done key cannot complete; the done fingerprint stays", async () => {
+    const key = randomUUID();
+    expect(await claim(store, key, "a", "latest", "A")).toBe("claimed");
+    expect(await store.complete(key, "a", TTL)).toBe(true);
+    expect(await claim(store, key, "slow", "latest", "B", 100)).toBe("claimed");
+    await sleep(200);
+    expect(await store.renew(key, "slow", LEASE)).toBe(false);
+    expect(await store.complete(key, "slow", TTL)).toBe(false);
+    expect(await store.release(key, "slow")).toBe(false);
+    expect(await claim(store, key, "again", "latest", "A")).toBe("duplicate");
+    expect(await claim(store, key, "next", "latest", "B")).toBe("claimed");
+  });
+
+  it("renew keeps a claim past its first lease; a done key expires with its TTL", async () => {
+    const key = randomUUID();
+    expect(await claim(store, key, "b", "once", undefined, 150)).toBe("claimed");
+    expect(await store.renew(key, "b", LEASE)).toBe(true);
+    await sleep(250);
+    expect(await claim(store, key, "c")).toBe("in_progress");
+    expect(await store.complete(key, "b", { ttlMs: 100 })).toBe(true);
+    expect(await claim(store, key, "d")).toBe("duplicate");
+    await sleep(200);
+    expect(await claim(store, key, "e")).toBe("claimed");
+  });
+
+  it("times are the server's: this process's clock an hour ahead changes nothing", async () => {
+    const key = randomUUID();
+    const realNow = Date.now;
+    vi.spyOn(Date, "now").mockImplementation(() => realNow() + 3_600_000);
+    onTestFinished(() => {
+      vi.restoreAllMocks();
+    });
+    expect(await claim(store, key, "a", "latest", "up", 45_000)).toBe("claimed");
+    expect(await claim(store, key, "b", "latest", "down", 45_000)).toBe("in_progress");
+    const row = async () =>
+      (
+        await pool.query<{ lease: number; done: number; expires: number; fp: string | null }>(
+          `SELECT extract(epoch FROM lease_until - statement_timestamp()) * 1000 AS lease,
+                  extract(epoch FROM done_until - statement_timestamp()) * 1000 AS done,
+                  extract(epoch FROM expires_at - statement_timestamp()) * 1000 AS expires,
+                  done_fingerprint AS fp
+           FROM fineguide_webhooks_dedupe WHERE key = $1`,
+          [key],
+        )
+      ).rows[0]!;
+    const claimed = await row();
+    expect(Number(claimed.lease)).toBeGreaterThan(40_000);
+    expect(Number(claimed.lease)).toBeLessThanOrEqual(45_000);
+    expect(await store.complete(key, "a", TTL)).toBe(true);
+    const done = await row();
+    expect(done.lease).toBeNull();
+    expect(Number(done.done)).toBeGreaterThan(29 * 60_000);
+    expect(Number(done.expires)).toBe(Number(done.done));
+    expect(done.fp).toBe("up");
+  });
+
+  it("expired rows are deleted every sweepEvery claims, in batches; live rows stay", async () => {
+    const table = `sweep_${randomUUID().replaceAll("-", "")}`;
+    const s = postgresStore({ pool, table, sweepEvery: 10, sweepBatch: 4 });
+    await s.migrate();
+    const count = async () =>
+      Number((await pool.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+    const once = { leaseMs: LEASE, mode: "once" as const };
+    for (let i = 0; i < 6; i++) {
+      await s.claim(`done-${i}`, { token: "t", ...once });
+      await s.complete(`done-${i}`, "t", { ttlMs: 20 });
+    }
+    await s.claim("crashed", { token: "t", leaseMs: 20, mode: "once" }); // never completed
+    await s.claim("live", { token: "t", ...once });
+    await s.claim("kept", { token: "t", ...once });
+    await s.complete("kept", "t", TTL);
+    expect(await count()).toBe(9);
+    await sleep(50);
+    await s.claim("tenth", { token: "t", ...once }); // the 10th claim sweeps 4, in the background
+    for (let i = 0; i < 100 && (await count()) !== 6; i++) await sleep(20);
+    expect(await count()).toBe(6);
+    expect(await s.sweep()).toBe(3);
+    expect(await s.sweep()).toBe(0);
+    const left = await pool.query(`SELECT key FROM ${table} ORDER BY key`);
+    expect(left.rows.map((r) => r.key)).toEqual(["kept", "live", "tenth"]);
+  });
+
+  it("migrate() from 5 instances at once succeeds; its SQL is the documented schema", async () => {
+    const table = `m_${randomUUID().replaceAll("-", "")}`;
+    const stores = Array.from({ length: 5 }, () => postgresStore({ pool, table }));
+    await Promise.all(stores.map((s) => s.migrate()));
+    await stores[0]!.migrate();
+    expect(stores[0]!.schema).toBe(postgresSchema(table));
+    expect(await claim(stores[1]!, "k", "a")).toBe("claimed");
+    await pool.query("CREATE SCHEMA IF NOT EXISTS hooks");
+    const qualified = postgresStore({ pool, table: "hooks.dedupe" });
+    await qualified.migrate();
+    expect(await claim(qualified, "k", "a")).toBe("claimed");
+    expect((await pool.query("SELECT token FROM hooks.dedupe")).rows).toEqual([{ token: "a" }]);
+  });
+});
