@@ -5,10 +5,18 @@ import {
   type Webhooks,
   type WebhooksOptions,
 } from "@fineguide-webhooks/core";
-import { createEvent } from "@fineguide-webhooks/testing";
-import Fastify, { type FastifyInstance, type FastifyPluginCallback } from "fastify";
+import { createEvent, injectOptions } from "@fineguide-webhooks/testing";
+import Fastify, {
+  type FastifyInstance,
+  type FastifyPluginCallback,
+  type FastifyRequest,
+} from "fastify";
 import { afterEach, describe, expect, expectTypeOf, it } from "vitest";
-import { type FineguideWebhookPlugin, fineguideWebhook } from "./fineguideWebhook.js";
+import {
+  type FastifyContext,
+  type FineguideWebhookPlugin,
+  fineguideWebhook,
+} from "./fineguideWebhook.js";
 
 const SECRET = "fastify-test-secret";
 const message = (over: Partial<MessageEvent> = {}) => createEvent("MESSAGE", over);
@@ -312,7 +320,7 @@ describe("types", () => {
     });
     expectTypeOf(plugin).toEqualTypeOf<FineguideWebhookPlugin>();
     expectTypeOf(plugin).toMatchTypeOf<FastifyPluginCallback>();
-    expectTypeOf(plugin.webhooks).toEqualTypeOf<Webhooks>();
+    expectTypeOf(plugin.webhooks).toEqualTypeOf<Webhooks<FastifyContext>>();
 
     const webhooks = createWebhooks({ secret: SECRET });
     webhooks.onTicket((ticket) => expectTypeOf(ticket).toEqualTypeOf<TicketEvent>());
@@ -326,5 +334,32 @@ describe("types", () => {
       void app.register(fineguideWebhook, { secret: 42 });
     };
     expectTypeOf(typeOnly).toBeFunction();
+  });
+
+  it("types ctx.request as the FastifyRequest and ctx.state from the state function", async () => {
+    const seen: { tenant: string; url: string }[] = [];
+    const app = fastify();
+    await app.register(
+      fineguideWebhook(
+        {
+          secret: SECRET,
+          state: (request) => ({ tenant: (request.params as { tenant: string }).tenant }),
+          onMessage: (_m, ctx) => {
+            expectTypeOf(ctx.state).toEqualTypeOf<{ tenant: string }>();
+            expectTypeOf(ctx.request).toEqualTypeOf<FastifyRequest>();
+            seen.push({ tenant: ctx.state.tenant, url: ctx.request.url });
+          },
+        },
+        { path: "/t/:tenant/webhook" },
+      ),
+    );
+    const webhooks = createWebhooks<FastifyContext<{ n: number }>>({ secret: SECRET });
+    // @ts-expect-error: the state function must make what the receiver's handlers expect
+    fineguideWebhook(webhooks, { state: () => "not a number record" });
+    const res = await app.inject(
+      injectOptions(createEvent("MESSAGE"), { secret: SECRET, url: "/t/acme/webhook" }),
+    );
+    expect(res.statusCode).toBe(200);
+    expect(seen).toEqual([{ tenant: "acme", url: "/t/acme/webhook" }]);
   });
 });

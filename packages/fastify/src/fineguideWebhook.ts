@@ -3,6 +3,7 @@ import {
   errorResponse,
   readLimited,
   toWebhooks,
+  type WebhookContext,
   type WebhookResponse,
   type Webhooks,
   type WebhooksOptions,
@@ -18,8 +19,62 @@ import fp from "fastify-plugin";
 
 type KeepTextDone = (error: Error | null, body?: unknown) => void;
 
+/**
+ * The `ctx` of handlers behind the Fastify adapter: `ctx.request` is the
+ * `FastifyRequest` (`request.log`, `request.params`, decorations),
+ * `ctx.state` what your `state` function made of it.
+ */
+export type FastifyContext<State = undefined> = WebhookContext<FastifyRequest, State>;
+
+/**
+ * What the route uses of a receiver: the parts that do not depend on its
+ * handlers' context type, so a receiver of any context fits.
+ */
+export type FastifyReceiver = Pick<
+  Webhooks,
+  "receive" | "preflight" | "close" | "maxBodyBytes" | "secretHeader"
+>;
+
+/**
+ * `createWebhooks()` options for `fineguideWebhook(options)`, with handlers
+ * typed for Fastify and an optional `state` function.
+ */
+export type FastifyWebhooksOptions<State = undefined> = WebhooksOptions<FastifyContext<State>> & {
+  /**
+   * Derives your own typed context from the request (a tenant from the path,
+   * a decoration): handlers get it as `ctx.state`. Called once per delivery
+   * once Fastify read the body, after the secret check; a throw is answered
+   * 500 `internal_error`. Put it before the handlers in the object literal,
+   * so TypeScript infers its type for them.
+   *
+   * @example
+   * ```ts
+   * await app.register(fineguideWebhook({
+   *   secret,
+   *   state: (request) => ({ tenant: (request.params as { tenant: string }).tenant }),
+   *   onTicket: (ticket, ctx) => helpdesk(ctx.state.tenant).open(ticket),
+   * }, { path: "/t/:tenant/webhook" }));
+   * ```
+   */
+  readonly state?: (request: FastifyRequest) => State;
+};
+
 /** Options of the Fastify adapter itself, beside the receiver's. */
-export interface FastifyAdapterOptions {
+export interface FastifyAdapterOptions<State = unknown> {
+  /**
+   * With a receiver instance: derives `ctx.state` from each request (see
+   * {@link FastifyWebhooksOptions.state}).
+   *
+   * @example
+   * ```ts
+   * const webhooks = createWebhooks<FastifyContext<{ tenant: string }>>({ secret });
+   * await app.register(fineguideWebhook(webhooks, {
+   *   path: "/t/:tenant/webhook",
+   *   state: (request) => ({ tenant: (request.params as { tenant: string }).tenant }),
+   * }));
+   * ```
+   */
+  readonly state?: (request: FastifyRequest) => State;
   /** The route's path, inside the plugin's prefix. Default `"/webhook"`. */
   readonly path?: string;
   /**
@@ -60,18 +115,26 @@ export interface FastifyAdapterOptions {
  * What `app.register(fineguideWebhook, options)` takes: the adapter's options
  * (`path`, `onResponse`, `closeTimeoutMs`) and Fastify's own (`prefix`, `logLevel`...), plus
  * either `webhooks` (a `createWebhooks()` instance) or the options of
- * `createWebhooks()` themselves, not both.
+ * `createWebhooks()` themselves, not both. Handlers given here see
+ * `ctx.request` as the `FastifyRequest`; for a typed `ctx.state`, register
+ * the factory form `fineguideWebhook(options)`, whose type parameter carries it.
  */
 export type FineguideWebhookPluginOptions = FastifyAdapterOptions &
   (
-    | ({ readonly webhooks: Webhooks } & { readonly [K in keyof WebhooksOptions]?: never })
-    | (WebhooksOptions & { readonly webhooks?: undefined })
+    | ({ readonly webhooks: FastifyReceiver } & {
+        readonly [K in keyof WebhooksOptions]?: never;
+      })
+    | (Omit<FastifyWebhooksOptions<never>, "state"> & {
+        readonly webhooks?: undefined;
+        /** Makes `ctx.state` (untyped here: for a typed one, register `fineguideWebhook(options)`). */
+        readonly state?: (request: FastifyRequest) => unknown;
+      })
   );
 
 /** A plugin made by calling `fineguideWebhook(...)`, with the receiver it answers for. */
-export interface FineguideWebhookPlugin extends FastifyPluginCallback {
+export interface FineguideWebhookPlugin<Ctx = FastifyContext> extends FastifyPluginCallback {
   /** The receiver: add handlers to it with `onTicket(...)`, `on(type, ...)`... */
-  readonly webhooks: Webhooks;
+  readonly webhooks: Webhooks<Ctx>;
 }
 
 /**
@@ -88,7 +151,10 @@ export interface FineguideWebhook {
    * await app.register(fineguideWebhook(webhooks, { path: "/webhook" }));
    * ```
    */
-  (webhooks: Webhooks, adapterOptions?: FastifyAdapterOptions): FineguideWebhookPlugin;
+  <Req, State>(
+    webhooks: Webhooks<WebhookContext<Req, State>>,
+    adapterOptions?: FastifyAdapterOptions<State>,
+  ): FineguideWebhookPlugin<WebhookContext<Req, State>>;
   /**
    * A plugin answering deliveries for a receiver created from `options`.
    *
@@ -97,7 +163,10 @@ export interface FineguideWebhook {
    * await app.register(fineguideWebhook({ secret, onTicket }, { path: "/webhook" }));
    * ```
    */
-  (options: WebhooksOptions, adapterOptions?: FastifyAdapterOptions): FineguideWebhookPlugin;
+  <State = undefined>(
+    options: FastifyWebhooksOptions<State>,
+    adapterOptions?: FastifyAdapterOptions<State>,
+  ): FineguideWebhookPlugin<FastifyContext<State>>;
   /**
    * The plugin itself, called by `app.register(fineguideWebhook, options)`.
    *
@@ -136,8 +205,8 @@ function checkAdapterOptions({ closeTimeoutMs }: FastifyAdapterOptions): void {
  */
 function route(
   instance: FastifyInstance,
-  webhooks: Webhooks,
-  { path = "/webhook", onResponse, closeTimeoutMs }: FastifyAdapterOptions,
+  webhooks: FastifyReceiver,
+  { path = "/webhook", onResponse, closeTimeoutMs, state }: FastifyAdapterOptions,
 ): void {
   instance.removeAllContentTypeParsers();
   const keepText = (_request: FastifyRequest, body: string | Buffer, done: KeepTextDone) => {
@@ -188,6 +257,8 @@ function route(
         body,
         // Fastify read the body before this: the deadline counts from the arrival.
         receivedAt: (request as Arrived)[ARRIVED] || Date.now(),
+        request,
+        state: state?.(request),
       });
     } catch (error) {
       answer = unexpected(request, error);
@@ -282,9 +353,9 @@ function plugin(
   options: FineguideWebhookPluginOptions,
   done: (error?: Error) => void,
 ): void {
-  const { path, onResponse, closeTimeoutMs, webhooks, ...rest } = options;
-  const adapterOptions = { path, onResponse, closeTimeoutMs };
-  let receiver: Webhooks;
+  const { path, onResponse, closeTimeoutMs, webhooks, state, ...rest } = options;
+  const adapterOptions = { path, onResponse, closeTimeoutMs, state };
+  let receiver: FastifyReceiver;
   try {
     checkAdapterOptions(adapterOptions);
     receiver = webhooks ?? toWebhooks(rest as WebhooksOptions);
@@ -300,31 +371,30 @@ function plugin(
 const META = { name: "@fineguide-webhooks/fastify", fastify: "5.x", encapsulate: true } as const;
 
 function dualUse(
-  webhooks: Webhooks,
+  webhooksOrOptions: FastifyReceiver | FastifyWebhooksOptions<unknown>,
   adapterOptions?: FastifyAdapterOptions,
-): FineguideWebhookPlugin;
-function dualUse(
-  options: WebhooksOptions,
-  adapterOptions?: FastifyAdapterOptions,
-): FineguideWebhookPlugin;
+): FineguideWebhookPlugin<never>;
 function dualUse(
   instance: FastifyInstance,
   options: FineguideWebhookPluginOptions,
   done: (error?: Error) => void,
 ): void;
 function dualUse(
-  first: FastifyInstance | Webhooks | WebhooksOptions,
+  first: FastifyInstance | FastifyReceiver | FastifyWebhooksOptions<unknown>,
   second?: FineguideWebhookPluginOptions | FastifyAdapterOptions,
   done?: (error?: Error) => void,
-): FineguideWebhookPlugin | undefined {
+): FineguideWebhookPlugin<never> | undefined {
   // Fastify calls a plugin with (instance, options, done); users call it with one or two.
   if (typeof done === "function") {
     plugin(first as FastifyInstance, second as FineguideWebhookPluginOptions, done);
     return undefined;
   }
   // Called by the user: the receiver is made now, so wrong options throw here.
-  const webhooks = toWebhooks(first as Webhooks | WebhooksOptions);
-  const adapterOptions: FastifyAdapterOptions = second ?? {};
+  const webhooks = toWebhooks(first as WebhooksOptions) as Webhooks<never>;
+  const adapterOptions: FastifyAdapterOptions = {
+    ...second,
+    state: second?.state ?? (first as FastifyWebhooksOptions<unknown>).state,
+  };
   checkAdapterOptions(adapterOptions);
   const bound = fp((instance, _options, next) => {
     route(instance, webhooks, adapterOptions);

@@ -1,5 +1,8 @@
 export {
   type FastifyAdapterOptions,
+  type FastifyContext,
+  type FastifyReceiver,
+  type FastifyWebhooksOptions,
   type FineguideWebhook,
   type FineguideWebhookPlugin,
   type FineguideWebhookPluginOptions,
