@@ -2,6 +2,7 @@ import { EXIT, UsageError } from "./args.js";
 import { check } from "./check.js";
 import { listen } from "./listen.js";
 import { type Io, painter, version } from "./output.js";
+import { queue } from "./queue.js";
 import { send } from "./send.js";
 
 const help = `Usage: fineguide-webhooks <command> [options]
@@ -12,6 +13,7 @@ Commands:
   send <TYPE...> | --all   deliver events to an endpoint, print status and time
   check                    audit an endpoint against the receiver contract
   listen                   a local receiver that prints every delivery
+  queue <action>           the @fineguide-webhooks/bullmq queue: status, failed, replay
 
 Run "fineguide-webhooks <command> --help" for a command's options.
 Options: -h, --help  this help;  -v, --version  the version.
@@ -22,6 +24,7 @@ const commands: Record<string, (argv: readonly string[], io: Io) => Promise<numb
   send,
   check,
   listen,
+  queue,
 };
 
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
