@@ -1,5 +1,5 @@
 export type { CloseOptions } from "./close.js";
-export { createWebhooks, type Webhooks } from "./createWebhooks.js";
+export { createWebhooks, type DispatchOptions, type Webhooks } from "./createWebhooks.js";
 export type {
   ClaimRequest,
   ClaimResult,
@@ -32,6 +32,8 @@ export {
   type InvalidDelivery,
   type InvalidHook,
   type OneOrMany,
+  type OutcomeHook,
+  type OutcomeInfo,
   type TypedHandlerMethods,
   type TypedHandlerOptions,
   type Unsubscribe,
@@ -47,7 +49,8 @@ export {
 } from "./http/errors.js";
 export { getHeader, type HeadersInput } from "./http/headers.js";
 export { errorResponse, type Outcome, type WebhookResponse } from "./http/response.js";
-export { createSecretVerifier } from "./http/secret.js";
+export type { SecretOption } from "./http/resolveSecrets.js";
+export { createSecretMatcher, createSecretVerifier } from "./http/secret.js";
 export { type Logger, silentLogger } from "./logger.js";
 export type { WebhooksOptions } from "./options.js";
 export type { WebhookRequest, WebhookRequestHead } from "./receive.js";
