@@ -12,6 +12,10 @@ export default defineConfig({
   resolve: {
     alias: [
       {
+        find: /^@fineguide-webhooks\/core\/(fetch|node|json-schema)$/,
+        replacement: `${root}packages/core/src/$1.ts`,
+      },
+      {
         find: /^@fineguide-webhooks\/testing\/contract$/,
         replacement: `${root}packages/testing/src/contract/index.ts`,
       },

@@ -1,7 +1,12 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: { index: "src/index.ts", "json-schema": "src/jsonSchema.ts" },
+  entry: {
+    index: "src/index.ts",
+    "json-schema": "src/json-schema.ts",
+    fetch: "src/fetch.ts",
+    node: "src/node.ts",
+  },
   format: ["esm", "cjs"],
   dts: true,
   clean: true,
