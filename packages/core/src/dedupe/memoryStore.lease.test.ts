@@ -1,0 +1,154 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { ClaimRequest } from "./DedupeStore.js";
+import { type MemoryStore, memoryStore } from "./memoryStore.js";
+
+// Leases and TTLs to the millisecond, on a fake clock: the memory store reads Date.now().
+
+const once = (token: string, leaseMs = 100, fingerprint?: string): ClaimRequest => ({
+  token,
+  leaseMs,
+  mode: "once",
+  ...(fingerprint === undefined ? {} : { fingerprint }),
+});
+const latest = (token: string, fingerprint?: string, leaseMs = 100): ClaimRequest => ({
+  token,
+  leaseMs,
+  mode: "latest",
+  ...(fingerprint === undefined ? {} : { fingerprint }),
+});
+// A small store: the default one (100,000 keys) takes a while to allocate.
+const small = () => memoryStore({ max: 100 });
+const at = (ms: number) => vi.setSystemTime(T0 + ms);
+const T0 = Date.UTC(2026, 0, 1);
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(T0);
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("memoryStore leases, to the millisecond", () => {
+  it("holds a claim until its lease ends, and not a millisecond longer", () => {
+    const store = small();
+    expect(store.claim("k", once("a", 100))).toBe("claimed");
+    at(99);
+    expect(store.claim("k", once("b"))).toBe("in_progress");
+    at(100);
+    expect(store.claim("k", once("b"))).toBe("claimed");
+  });
+
+  it.each([
+    ["complete", (s: MemoryStore) => s.complete("k", "a", { ttlMs: 1_000 })],
+    ["release", (s: MemoryStore) => s.release("k", "a")],
+    ["renew", (s: MemoryStore) => s.renew("k", "a", 100)],
+  ])("refuses the owner's %s once its lease ended, and changes nothing", (_, operation) => {
+    const store = small();
+    store.claim("k", once("a", 100));
+    at(100);
+    expect(operation(store)).toBe(false);
+    // The key is still free for the next delivery.
+    expect(store.claim("k", once("b"))).toBe("claimed");
+  });
+
+  it("lets the owner act at the last millisecond of its lease", () => {
+    const store = small();
+    store.claim("k", once("a", 100));
+    at(99);
+    expect(store.renew("k", "a", 100)).toBe(true);
+    at(198);
+    expect(store.complete("k", "a", { ttlMs: 1_000 })).toBe(true);
+    expect(store.claim("k", once("b"))).toBe("duplicate");
+  });
+
+  it("renews from now: the lease ends `leaseMs` after the renewal", () => {
+    const store = small();
+    store.claim("k", once("a", 100));
+    at(50);
+    expect(store.renew("k", "a", 100)).toBe(true);
+    at(149);
+    expect(store.claim("k", once("b"))).toBe("in_progress");
+    at(150);
+    expect(store.claim("k", once("b"))).toBe("claimed");
+  });
+
+  it("remembers a completed key for its TTL from the completion, and not a millisecond longer", () => {
+    const store = small();
+    store.claim("k", once("a", 100));
+    at(50);
+    store.complete("k", "a", { ttlMs: 1_000 });
+    at(1_049);
+    expect(store.claim("k", once("b"))).toBe("duplicate");
+    at(1_050);
+    expect(store.claim("k", once("b"))).toBe("claimed");
+  });
+
+  it("after a lapsed claim, gives a latest key back its done state", () => {
+    const store = small();
+    store.claim("k", latest("a", "A"));
+    store.complete("k", "a", { ttlMs: 1_000 });
+    store.claim("k", latest("b", "B", 100));
+    at(100);
+    expect(store.release("k", "b")).toBe(false);
+    expect(store.claim("k", latest("c", "A"))).toBe("duplicate");
+    expect(store.claim("k", once("d"))).toBe("duplicate");
+    expect(store.claim("k", latest("e", "B"))).toBe("claimed");
+  });
+
+  it("forgets a done state that expired while a later claim held the key", () => {
+    const store = small();
+    store.claim("k", latest("a", "A"));
+    store.complete("k", "a", { ttlMs: 150 });
+    store.claim("k", latest("b", "B", 100));
+    at(99);
+    // The claim still holds: in progress whatever the fingerprint.
+    expect(store.claim("k", latest("c", "A"))).toBe("in_progress");
+    at(150);
+    expect(store.claim("k", latest("c", "A"))).toBe("claimed");
+  });
+
+  it("gives the released key back its done state, which still expires on time", () => {
+    const store = small();
+    store.claim("k", latest("a", "A"));
+    store.complete("k", "a", { ttlMs: 150 });
+    store.claim("k", latest("b", "B", 1_000));
+    expect(store.release("k", "b")).toBe(true);
+    at(149);
+    expect(store.claim("k", latest("c", "A"))).toBe("duplicate");
+    at(150);
+    expect(store.claim("k", latest("c", "A"))).toBe("claimed");
+  });
+});
+
+describe("memoryStore fingerprints", () => {
+  it("leaves the fingerprint of a once claim as the done one", () => {
+    const store = small();
+    store.claim("k", once("a", 100, "X"));
+    store.complete("k", "a", { ttlMs: 1_000 });
+    expect(store.claim("k", latest("b", "X"))).toBe("duplicate");
+    expect(store.claim("k", latest("c", "Y"))).toBe("claimed");
+  });
+
+  it("matches a latest claim without a fingerprint to a done key without one, and only that", () => {
+    const store = small();
+    store.claim("k", once("a"));
+    store.complete("k", "a", { ttlMs: 1_000 });
+    expect(store.claim("k", latest("b"))).toBe("duplicate");
+    expect(store.claim("k", latest("c", ""))).toBe("claimed");
+    store.complete("k", "c", { ttlMs: 1_000 });
+    expect(store.claim("k", latest("d"))).toBe("claimed");
+    store.complete("k", "d", { ttlMs: 1_000 });
+    expect(store.claim("k", latest("e", ""))).toBe("claimed");
+  });
+
+  it("answers the owner false once it completed, released or lost its claim", () => {
+    const store = small();
+    store.claim("k", latest("a", "A"));
+    expect(store.complete("k", "a", { ttlMs: 1_000 })).toBe(true);
+    expect(store.complete("k", "a", { ttlMs: 1_000 })).toBe(false);
+    expect(store.renew("k", "a", 100)).toBe(false);
+    expect(store.release("k", "a")).toBe(false);
+    expect(store.claim("k", latest("b", "A"))).toBe("duplicate");
+  });
+});
