@@ -1,0 +1,383 @@
+import { randomUUID } from "node:crypto";
+import {
+  createWebhooks,
+  isKnownEvent,
+  type Logger,
+  memoryStore,
+  type WebhooksOptions,
+} from "@fineguide-webhooks/core";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PostgresStore, postgresStore, SqlStoreError } from "./postgres/index.js";
+import { messageEvent, sleep, ticketEvent, until, variableUpdate } from "./test/events.js";
+import { type PostgresServer, postgresAvailable, startPostgres } from "./test/postgresServer.js";
+
+const available = postgresAvailable("@fineguide-webhooks/sql Postgres transactional tests");
+
+/** A gate a test opens when it wants a waiting handler to go on. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { open, opened };
+}
+
+describe.skipIf(!available)("postgresStore.transactional through core", () => {
+  let server: PostgresServer;
+  let pool: pg.Pool;
+  let store: PostgresStore;
+
+  const receiver = (options: Omit<WebhooksOptions, "secret" | "dedupe"> = {}, dedupe = store) =>
+    createWebhooks({ allowUnauthenticated: true, dedupe, ...options });
+  /** Rows the handlers wrote for `note`, as others see them (committed only). */
+  const effects = async (note: string) =>
+    (
+      await pool.query<{ handler: string }>(
+        "SELECT handler FROM effects WHERE note = $1 ORDER BY handler",
+        [note],
+      )
+    ).rows.map((r) => r.handler);
+  const dedupeRow = async (key: string) =>
+    (
+      await pool.query<{ token: string | null; done: boolean }>(
+        "SELECT token, done_until IS NOT NULL AS done FROM fineguide_webhooks_dedupe WHERE key = $1",
+        [key],
+      )
+    ).rows[0];
+  const insert = (tx: pg.PoolClient, handler: string, note: string) =>
+    tx.query("INSERT INTO effects (handler, note, txid) VALUES ($1, $2, txid_current())", [
+      handler,
+      note,
+    ]);
+
+  beforeAll(async () => {
+    server = await startPostgres();
+    pool = new pg.Pool({ connectionString: server.url, max: 30 });
+    pool.on("error", () => {});
+    store = postgresStore({ pool });
+    await store.migrate();
+    // No unique constraint: the table counts every write that committed.
+    await pool.query(
+      "CREATE TABLE effects (id serial PRIMARY KEY, handler text NOT NULL, note text NOT NULL, txid bigint)",
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await pool?.end();
+    await server?.stop();
+  });
+
+  it("the handler's writes and the done mark commit together; the retry is a duplicate", async () => {
+    const event = messageEvent();
+    let key = "";
+    const webhooks = receiver({
+      onMessage: store.transactional(async (message, ctx) => {
+        key = ctx.dedupeKey;
+        await insert(ctx.tx, "a", message.messageId);
+      }),
+    });
+    expect((await webhooks.dispatch(event)).outcome).toBe("processed");
+    expect(await effects(event.messageId)).toEqual(["a"]);
+    expect(await dedupeRow(key)).toEqual({ token: null, done: true });
+    expect((await webhooks.dispatch(event)).outcome).toBe("duplicate");
+    expect(await effects(event.messageId)).toEqual(["a"]);
+  });
+
+  it("while the handler runs, another instance sees the claim (in_progress) and not the write", async () => {
+    const event = messageEvent();
+    const wrote = gate();
+    const finish = gate();
+    const webhooks = receiver({
+      onMessage: store.transactional(async (message, ctx) => {
+        await insert(ctx.tx, "a", message.messageId);
+        wrote.open();
+        await finish.opened;
+      }),
+    });
+    const other = new pg.Pool({ connectionString: server.url, max: 2 });
+    other.on("error", () => {});
+    try {
+      const elsewhere = receiver({ onMessage: () => {} }, postgresStore({ pool: other }));
+      const first = webhooks.dispatch(event);
+      await wrote.opened;
+      const second = await elsewhere.dispatch(event);
+      expect(second.outcome).toBe("in_progress");
+      expect(second.status).toBe(503);
+      expect(await effects(event.messageId)).toEqual([]); // not committed yet
+      finish.open();
+      expect((await first).outcome).toBe("processed");
+      expect(await effects(event.messageId)).toEqual(["a"]);
+      expect((await elsewhere.dispatch(event)).outcome).toBe("duplicate");
+    } finally {
+      await other.end();
+    }
+  });
+
+  it("a handler failing after its write: rolled back, claim released; the retry writes once", async () => {
+    const event = messageEvent();
+    let attempts = 0;
+    let key = "";
+    const webhooks = receiver({
+      onMessage: store.transactional(async (message, ctx) => {
+        key = ctx.dedupeKey;
+        await insert(ctx.tx, "a", message.messageId);
+        if (++attempts === 1) throw new Error("fails after its write");
+      }),
+    });
+    const first = await webhooks.dispatch(event);
+    expect(first.outcome).toBe("handler_failed");
+    expect(first.status).toBe(500);
+    expect(await effects(event.messageId)).toEqual([]);
+    expect(await dedupeRow(key)).toBeUndefined(); // released: absent again
+    expect((await webhooks.dispatch(event)).outcome).toBe("processed");
+    expect((await webhooks.dispatch(event)).outcome).toBe("duplicate");
+    expect(await effects(event.messageId)).toEqual(["a"]);
+    expect(attempts).toBe(2);
+  });
+
+  it("every transactional handler of a delivery shares one transaction: one failing rolls all back", async () => {
+    const event = messageEvent();
+    let attempts = 0;
+    const webhooks = receiver({
+      onMessage: [
+        store.transactional(async (message, ctx) => {
+          await insert(ctx.tx, "a", message.messageId);
+        }),
+        store.transactional(async (message, ctx) => {
+          await sleep(20); // finishes last: its failure comes after the others' writes
+          await insert(ctx.tx, "b", message.messageId);
+          if (++attempts === 1) throw new Error("b fails the first time");
+        }),
+      ],
+      onAny: store.transactional(async (event, ctx) => {
+        if (isKnownEvent(event) && event.type === "MESSAGE") {
+          await insert(ctx.tx, "c", event.messageId);
+        }
+      }),
+    });
+    expect((await webhooks.dispatch(event)).outcome).toBe("handler_failed");
+    expect(await effects(event.messageId)).toEqual([]);
+    expect((await webhooks.dispatch(event)).outcome).toBe("processed");
+    expect(await effects(event.messageId)).toEqual(["a", "b", "c"]);
+    const txids = await pool.query("SELECT DISTINCT txid FROM effects WHERE note = $1", [
+      event.messageId,
+    ]);
+    expect(txids.rowCount).toBe(1);
+  });
+
+  it("the deadline rolls the transaction back at once; a late query fails; the retry writes once", async () => {
+    const event = messageEvent();
+    let attempts = 0;
+    let late: unknown;
+    const settled = gate();
+    const webhooks = receiver({
+      deadlineMs: 300,
+      leaseMs: 1500,
+      onMessage: store.transactional(async (message, ctx) => {
+        await insert(ctx.tx, "a", message.messageId);
+        if (++attempts > 1) return;
+        try {
+          await sleep(600); // past the deadline, ignoring ctx.signal
+          await insert(ctx.tx, "late", message.messageId);
+        } catch (error) {
+          late = error;
+          throw error;
+        } finally {
+          settled.open();
+        }
+      }),
+    });
+    const first = await webhooks.dispatch(event);
+    expect(first.outcome).toBe("handler_timeout");
+    expect(first.status).toBe(503);
+    // Rolled back by then: the connection was destroyed when the signal fired.
+    expect(await effects(event.messageId)).toEqual([]);
+    await settled.opened;
+    expect(late).toBeInstanceOf(SqlStoreError);
+    expect((late as SqlStoreError).code).toBe("transaction_aborted");
+    // The late failure released the claim, so the retry runs (the vendor's comes a minute later).
+    await until(async () => (await webhooks.dispatch(event)).outcome === "processed");
+    expect(await effects(event.messageId)).toEqual(["a"]);
+  });
+
+  it("a claim lost before the commit (lease lapsed, taken over): rolled back, answered 500", async () => {
+    const event = messageEvent();
+    const wrote = gate();
+    const tookOver = gate();
+    const webhooks = receiver({
+      onError: () => {},
+      onMessage: store.transactional(async (message, ctx) => {
+        await insert(ctx.tx, "first", message.messageId);
+        wrote.open();
+        await tookOver.opened;
+      }),
+    });
+    const first = webhooks.dispatch(event);
+    await wrote.opened;
+    // Another instance takes the event over after the lease lapsed (forced here).
+    const key = `${event.botId}:MESSAGE:${event.messageId}`;
+    await pool.query(
+      "UPDATE fineguide_webhooks_dedupe SET lease_until = now() - interval '1 second' WHERE key = $1",
+      [key],
+    );
+    const taker = postgresStore({ pool });
+    expect(await taker.claim(key, { token: "taker", leaseMs: 60_000, mode: "once" })).toBe(
+      "claimed",
+    );
+    tookOver.open();
+    const answer = await first;
+    expect(answer.outcome).toBe("handler_failed");
+    expect((answer.error as SqlStoreError).code).toBe("claim_lost");
+    expect(await effects(event.messageId)).toEqual([]);
+    expect(await dedupeRow(key)).toEqual({ token: "taker", done: false });
+  });
+
+  it("a transactional handler under a receiver using another store fails loudly (500)", async () => {
+    const webhooks = receiver(
+      { onMessage: store.transactional(async () => {}) },
+      memoryStore({ max: 10 }) as unknown as PostgresStore,
+    );
+    const answer = await webhooks.dispatch(messageEvent());
+    expect(answer.outcome).toBe("handler_failed");
+    expect(String(answer.error)).toMatch(/holds no claim of this store.*`dedupe`/);
+  });
+
+  it("ctx.tx cannot be released by the handler, nor used once the transaction ended", async () => {
+    let kept: pg.PoolClient | undefined;
+    let releaseError: unknown;
+    const webhooks = receiver({
+      onMessage: store.transactional(async (_message, ctx) => {
+        kept = ctx.tx;
+        try {
+          ctx.tx.release();
+        } catch (error) {
+          releaseError = error;
+        }
+        expect((await ctx.tx.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+      }),
+    });
+    expect((await webhooks.dispatch(messageEvent())).outcome).toBe("processed");
+    expect(String(releaseError)).toMatch(/belongs to the store/);
+    expect(() => kept!.query("SELECT 1")).toThrow(/after its transaction ended/);
+  });
+
+  it("the receiver's dedupeTtlMs is the committed done mark's TTL", async () => {
+    const event = messageEvent();
+    const webhooks = receiver({
+      dedupeTtlMs: 40 * 60_000,
+      onMessage: store.transactional(async (message, ctx) => {
+        await insert(ctx.tx, "a", message.messageId);
+      }),
+    });
+    expect((await webhooks.dispatch(event)).outcome).toBe("processed");
+    const { rows } = await pool.query(
+      `SELECT extract(epoch FROM done_until - now()) AS s, extract(epoch FROM expires_at - now()) AS e
+       FROM fineguide_webhooks_dedupe WHERE key = $1`,
+      [`${event.botId}:MESSAGE:${event.messageId}`],
+    );
+    expect(Number(rows[0].s)).toBeGreaterThan(39 * 60);
+    expect(Number(rows[0].s)).toBeLessThanOrEqual(40 * 60);
+    expect(Number(rows[0].e)).toBe(Number(rows[0].s));
+  });
+
+  it("a handler outside the transaction failing after the commit: logged; the event stays done", async () => {
+    const warnings: string[] = [];
+    const logger: Logger = {
+      debug() {},
+      info() {},
+      error() {},
+      warn: (_fields, message) => warnings.push(message ?? ""),
+    };
+    const logged = postgresStore({ pool, logger });
+    const event = messageEvent();
+    const webhooks = receiver(
+      {
+        onMessage: [
+          logged.transactional(async (message, ctx) => {
+            await insert(ctx.tx, "a", message.messageId);
+          }),
+          async () => {
+            await sleep(50); // fails after the transaction committed
+            throw new Error("not transactional");
+          },
+        ],
+      },
+      logged,
+    );
+    expect((await webhooks.dispatch(event)).outcome).toBe("handler_failed");
+    expect(warnings).toEqual([expect.stringMatching(/Wrap every handler/)]);
+    expect((await webhooks.dispatch(event)).outcome).toBe("duplicate");
+    expect(await effects(event.messageId)).toEqual(["a"]);
+  });
+
+  it("latest: A, B, C sent 10 ms apart each commit once, in order; a retry of C is a duplicate", async () => {
+    await pool.query(
+      "CREATE TABLE IF NOT EXISTS session_vars (session text PRIMARY KEY, vars jsonb, versions int)",
+    );
+    const sessionId = randomUUID();
+    const webhooks = receiver({
+      onVariableUpdate: store.transactional(async (update, ctx) => {
+        await ctx.tx.query(
+          `INSERT INTO session_vars VALUES ($1, $2, 1)
+           ON CONFLICT (session) DO UPDATE SET vars = $2, versions = session_vars.versions + 1`,
+          [update.sessionId, update.variables],
+        );
+        await sleep(30);
+      }),
+    });
+    const versions = ["A", "B", "C"].map((v) => variableUpdate(sessionId, { v }));
+    const answers = [];
+    for (const version of versions) {
+      answers.push(webhooks.dispatch(version));
+      await sleep(10);
+    }
+    expect((await Promise.all(answers)).map((a) => a.outcome)).toEqual([
+      "processed",
+      "processed",
+      "processed",
+    ]);
+    const row = async () =>
+      (await pool.query("SELECT vars, versions FROM session_vars WHERE session = $1", [sessionId]))
+        .rows[0];
+    expect(await row()).toEqual({ vars: { v: "C" }, versions: 3 });
+    expect((await webhooks.dispatch(versions[2]!)).outcome).toBe("duplicate");
+    expect(await row()).toEqual({ vars: { v: "C" }, versions: 3 });
+  });
+
+  it("close() while a transactional handler runs: rolled back and released, answered shutting_down", async () => {
+    const event = messageEvent();
+    const wrote = gate();
+    const webhooks = receiver({
+      onMessage: store.transactional(async (message, ctx) => {
+        await insert(ctx.tx, "a", message.messageId);
+        wrote.open();
+        await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
+        await insert(ctx.tx, "after-close", message.messageId).catch(() => {});
+      }),
+    });
+    const answer = webhooks.dispatch(event);
+    await wrote.opened;
+    await webhooks.close({ timeoutMs: 50 });
+    expect((await answer).outcome).toBe("shutting_down");
+    await until(
+      async () => (await dedupeRow(`${event.botId}:MESSAGE:${event.messageId}`)) === undefined,
+    );
+    expect(await effects(event.messageId)).toEqual([]);
+  });
+
+  it("TICKET keys are built from content: an identical second ticket in the session is a duplicate", async () => {
+    const sessionId = randomUUID();
+    const webhooks = receiver({
+      onTicket: store.transactional(async (ticket, ctx) => {
+        await insert(ctx.tx, ticket.customerMessage, sessionId);
+      }),
+    });
+    expect((await webhooks.dispatch(ticketEvent(sessionId, "help"))).outcome).toBe("processed");
+    expect((await webhooks.dispatch(ticketEvent(sessionId, "help"))).outcome).toBe("duplicate");
+    expect((await webhooks.dispatch(ticketEvent(sessionId, "more help"))).outcome).toBe(
+      "processed",
+    );
+    expect(await effects(sessionId)).toEqual(["help", "more help"]);
+  });
+});
