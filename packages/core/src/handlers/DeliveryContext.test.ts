@@ -68,7 +68,6 @@ describe("ctx", () => {
     expect(ctx.deadlineAt).toBe(receivedAt + 25_000);
     expect(ctx.timeLeft()).toBeLessThanOrEqual(20_000);
     expect(ctx.timeLeft()).toBeGreaterThan(19_000);
-    expect(ctx.retry).toBe(false);
     expect(ctx.attempt).toBeUndefined();
     expect(ctx.request).toBeUndefined();
   });

@@ -29,7 +29,6 @@ export class DeliveryContext implements WebhookContext<unknown, unknown> {
   type: string | undefined = undefined;
   dedupeKey = "";
   fingerprint: string | undefined = undefined;
-  retry = false;
   /** What went wrong, for `onOutcome` and `dispatch()`. */
   failure: unknown = undefined;
   #headers: Readonly<Record<string, string>> | undefined;

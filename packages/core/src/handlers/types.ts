@@ -53,12 +53,6 @@ export interface WebhookContext<Req = unknown, State = undefined> extends Delive
   readonly deadlineAt: number;
   /** Milliseconds left before the deadline (0 once passed): size downstream timeouts with it. */
   timeLeft(): number;
-  /**
-   * Whether an earlier delivery of this event version claimed it and then
-   * failed, timed out or crashed (its claim was released or lapsed), where
-   * the store can tell; `false` otherwise.
-   */
-  readonly retry: boolean;
   /** The attempt number `dispatch()` was given (a queue's), else `undefined`. */
   readonly attempt: number | undefined;
   /** The framework's request (set by the adapters; `undefined` for `dispatch()`). */
