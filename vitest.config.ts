@@ -2,7 +2,17 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
-const packages = ["core", "express", "hono", "fastify", "redis", "testing", "otel", "bullmq", "sql"];
+const packages = [
+  "core",
+  "express",
+  "hono",
+  "fastify",
+  "redis",
+  "testing",
+  "otel",
+  "bullmq",
+  "sql",
+];
 
 /**
  * One vitest project per package; workspace imports resolve to sources so a

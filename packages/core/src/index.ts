@@ -48,8 +48,8 @@ export {
   type ValidationIssue,
 } from "./http/errors.js";
 export { getHeader, type HeadersInput } from "./http/headers.js";
-export { errorResponse, type Outcome, type WebhookResponse } from "./http/response.js";
 export type { SecretOption } from "./http/resolveSecrets.js";
+export { errorResponse, type Outcome, type WebhookResponse } from "./http/response.js";
 export { createSecretMatcher, createSecretVerifier } from "./http/secret.js";
 export { type Logger, silentLogger } from "./logger.js";
 export type { WebhooksOptions } from "./options.js";
