@@ -22,7 +22,7 @@ describe("fineguide-webhooks (the bin)", { timeout: 20_000 }, () => {
     expect(pkg.bin["fineguide-webhooks"]).toBe("bin/fineguide-webhooks.js");
     const shim = readFileSync(new URL("../../bin/fineguide-webhooks.js", import.meta.url), "utf8");
     expect(shim.startsWith("#!/usr/bin/env node\n")).toBe(true);
-    expect(shim).toContain('import "../dist/cli.js";');
+    expect(shim).toContain('await import("../dist/cli.js");');
     expect(readFileSync(CLI, "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
   });
 
