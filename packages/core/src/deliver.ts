@@ -206,6 +206,16 @@ export class Run implements Ticking {
       this.finish(errorResponse("in_progress"));
       return;
     }
+    if (result !== "duplicate") {
+      // A store's bug must not pass for a duplicate: the vendor would stop retrying an event
+      // no handler ran. Answered like a store that cannot be reached.
+      this.storeDown(
+        new TypeError(
+          `fineguide-webhooks: the dedupe store's claim answered ${String(result)}, not "claimed", "duplicate" or "in_progress".`,
+        ),
+      );
+      return;
+    }
     this.leaveQueue();
     const { o, registry } = this.r;
     if (o.debug)
