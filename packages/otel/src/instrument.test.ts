@@ -142,7 +142,8 @@ describe("instrument(): spans", () => {
     expect(span.status.code).toBe(SpanStatusCode.UNSET);
     expect(span.events).toEqual([]);
     // Starts when the delivery arrived (receivedAt), not when the hook ran.
-    expect(Math.abs(ms(span.startTime) - receivedAt)).toBeLessThanOrEqual(2);
+    // Within what a loaded machine takes between the answer and the hook.
+    expect(Math.abs(ms(span.startTime) - receivedAt)).toBeLessThanOrEqual(100);
     expect(ms(span.duration)).toBeGreaterThanOrEqual(1500);
     expect(ms(span.endTime)).toBeLessThanOrEqual(Date.now());
     expect(span.instrumentationScope).toMatchObject({
