@@ -1,115 +1,24 @@
 import { randomUUID } from "node:crypto";
-import {
-  createWebhooks,
-  type DedupeStore,
-  memoryStore,
-  type TicketEvent,
-  type WebhookContext,
-} from "@fineguide-webhooks/core";
-import type Database from "better-sqlite3";
+import { memoryStore } from "@fineguide-webhooks/core";
 import pg from "pg";
-import {
-  afterAll,
-  beforeAll,
-  describe,
-  expect,
-  expectTypeOf,
-  it,
-  onTestFinished,
-  vi,
-} from "vitest";
-import { postgresSchema } from "./index.js";
-import { type PostgresStore, postgresStore } from "./postgres/index.js";
-import { sqliteStore } from "./sqlite/index.js";
-import { sleep } from "./test/events.js";
-import {
-  freePort,
-  type PostgresServer,
-  postgresAvailable,
-  startPostgres,
-} from "./test/postgresServer.js";
-import { claim, LEASE, SCENARIOS, sameAnswersAsMemoryStore, TTL } from "./test/scenarios.js";
+import { beforeAll, expect, it, onTestFinished, vi } from "vitest";
+import { postgresSchema } from "../../index.js";
+import { type PostgresStore, postgresStore } from "../../postgres/index.js";
+import { sleep } from "../events.js";
+import type { PostgresServer } from "../postgresServer.js";
+import { claim, LEASE, SCENARIOS, sameAnswersAsMemoryStore, TTL } from "../scenarios.js";
+import type { SharedPostgres } from "./shared.js";
 
-const available = postgresAvailable("@fineguide-webhooks/sql Postgres store tests");
-
-describe("postgresStore types", () => {
-  it("gives a Postgres handler a pg client and a SQLite handler a Database, whatever the receiver's context", () => {
-    const pool = { query() {}, connect() {} } as unknown as pg.Pool;
-    const store = postgresStore({ pool });
-    const lite = sqliteStore({
-      db: { prepare() {}, transaction() {} } as unknown as Database.Database,
-    });
-    type Ctx = WebhookContext<{ ip: string }, { tenant: string }>;
-    createWebhooks<Ctx>({
-      secret: "s",
-      dedupe: store,
-      onTicket: store.transactional(async (ticket, ctx) => {
-        expectTypeOf(ticket).toEqualTypeOf<TicketEvent>();
-        expectTypeOf(ctx.tx).toEqualTypeOf<pg.PoolClient>();
-        expectTypeOf(ctx.state.tenant).toEqualTypeOf<string>();
-        expectTypeOf(ctx.request.ip).toEqualTypeOf<string>();
-      }),
-      onCreateLead: lite.transactional((_lead, ctx) => {
-        expectTypeOf(ctx.tx).toEqualTypeOf<Database.Database>();
-        expectTypeOf(ctx.dedupeKey).toEqualTypeOf<string>();
-      }),
-    });
-    // A SQLite transactional handler must be synchronous.
-    // @ts-expect-error: an async function returns a promise
-    lite.transactional(async () => {});
-    expectTypeOf(store).toExtend<DedupeStore>();
-    expectTypeOf(store.claim).returns.resolves.toEqualTypeOf<
-      "claimed" | "duplicate" | "in_progress"
-    >();
-  });
-
-  it("rejects what is not a pool and bad options when created", () => {
-    expect(() => postgresStore({ pool: {} as pg.Pool })).toThrow(TypeError);
-    const pool = { query() {}, connect() {} } as unknown as pg.Pool;
-    for (const table of ["", "a.b.c", "1x", 'x"; DROP TABLE y; --', "a-b", "a b"]) {
-      expect(() => postgresStore({ pool, table })).toThrow(TypeError);
-    }
-    expect(() => postgresStore({ pool, ttlMs: -1 })).toThrow(RangeError);
-    expect(() => postgresStore({ pool, sweepEvery: 1.5 })).toThrow(RangeError);
-    expect(postgresStore({ pool, table: "hooks.dedupe" }).schema).toContain(
-      'CREATE TABLE IF NOT EXISTS "hooks"."dedupe"',
-    );
-  });
-
-  it("an unreachable server makes every operation reject (the receiver answers 503)", async () => {
-    const pool = new pg.Pool({
-      host: "127.0.0.1",
-      port: await freePort(),
-      connectionTimeoutMillis: 500,
-    });
-    pool.on("error", () => {});
-    const store = postgresStore({ pool });
-    const request = { token: "a", leaseMs: LEASE, mode: "once" as const };
-    await expect(store.claim("k", request)).rejects.toThrow();
-    await expect(store.complete("k", "a", TTL)).rejects.toThrow();
-    await expect(store.release("k", "a")).rejects.toThrow();
-    await expect(store.renew("k", "a", LEASE)).rejects.toThrow();
-    await expect(store.migrate()).rejects.toThrow();
-    await pool.end();
-  });
-});
-
-describe.skipIf(!available)("postgresStore on a real Postgres", () => {
+/** The store's own tests, on the file's Postgres. */
+export function postgresStoreTests(shared: SharedPostgres): void {
   let server: PostgresServer;
   let pool: pg.Pool;
   let store: PostgresStore;
 
   beforeAll(async () => {
-    server = await startPostgres();
-    pool = new pg.Pool({ connectionString: server.url, max: 20 });
-    pool.on("error", () => {});
+    ({ server, pool } = shared);
     store = postgresStore({ pool });
     await store.migrate();
-  }, 60_000);
-
-  afterAll(async () => {
-    await pool?.end();
-    await server?.stop();
   });
 
   it.each(SCENARIOS)("$name (same answers as memoryStore)", async (scenario) => {
@@ -119,7 +28,7 @@ describe.skipIf(!available)("postgresStore on a real Postgres", () => {
   });
 
   it("random sequences of operations: the same answers as memoryStore (fast-check)", async () => {
-    await sameAnswersAsMemoryStore(() => store, 150);
+    await sameAnswersAsMemoryStore(() => store, 100);
   }, 60_000);
 
   it("200 concurrent identical claims: exactly one winner, then 200 duplicates", async () => {
@@ -270,4 +179,4 @@ describe.skipIf(!available)("postgresStore on a real Postgres", () => {
     expect(await claim(qualified, "k", "a")).toBe("claimed");
     expect((await pool.query("SELECT token FROM hooks.dedupe")).rows).toEqual([{ token: "a" }]);
   });
-});
+}

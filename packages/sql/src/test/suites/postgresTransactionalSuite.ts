@@ -7,12 +7,11 @@ import {
   type WebhooksOptions,
 } from "@fineguide-webhooks/core";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type PostgresStore, postgresStore, SqlStoreError } from "./postgres/index.js";
-import { messageEvent, sleep, ticketEvent, until, variableUpdate } from "./test/events.js";
-import { type PostgresServer, postgresAvailable, startPostgres } from "./test/postgresServer.js";
-
-const available = postgresAvailable("@fineguide-webhooks/sql Postgres transactional tests");
+import { beforeAll, expect, it } from "vitest";
+import { type PostgresStore, postgresStore, SqlStoreError } from "../../postgres/index.js";
+import { messageEvent, sleep, ticketEvent, until, variableUpdate } from "../events.js";
+import type { PostgresServer } from "../postgresServer.js";
+import type { SharedPostgres } from "./shared.js";
 
 /** A gate a test opens when it wants a waiting handler to go on. */
 function gate() {
@@ -23,7 +22,8 @@ function gate() {
   return { open, opened };
 }
 
-describe.skipIf(!available)("postgresStore.transactional through core", () => {
+/** The transactional mode through core's receiver, on the file's Postgres. */
+export function postgresTransactionalTests(shared: SharedPostgres): void {
   let server: PostgresServer;
   let pool: pg.Pool;
   let store: PostgresStore;
@@ -34,7 +34,7 @@ describe.skipIf(!available)("postgresStore.transactional through core", () => {
   const effects = async (note: string) =>
     (
       await pool.query<{ handler: string }>(
-        "SELECT handler FROM effects WHERE note = $1 ORDER BY handler",
+        "SELECT handler FROM tx_effects WHERE note = $1 ORDER BY handler",
         [note],
       )
     ).rows.map((r) => r.handler);
@@ -46,27 +46,20 @@ describe.skipIf(!available)("postgresStore.transactional through core", () => {
       )
     ).rows[0];
   const insert = (tx: pg.PoolClient, handler: string, note: string) =>
-    tx.query("INSERT INTO effects (handler, note, txid) VALUES ($1, $2, txid_current())", [
+    tx.query("INSERT INTO tx_effects (handler, note, txid) VALUES ($1, $2, txid_current())", [
       handler,
       note,
     ]);
 
   beforeAll(async () => {
-    server = await startPostgres();
-    pool = new pg.Pool({ connectionString: server.url, max: 30 });
-    pool.on("error", () => {});
+    ({ server, pool } = shared);
     store = postgresStore({ pool });
     await store.migrate();
     // No unique constraint: the table counts every write that committed.
     await pool.query(
-      "CREATE TABLE effects (id serial PRIMARY KEY, handler text NOT NULL, note text NOT NULL, txid bigint)",
+      "CREATE TABLE tx_effects (id serial PRIMARY KEY, handler text NOT NULL, note text NOT NULL, txid bigint)",
     );
   }, 60_000);
-
-  afterAll(async () => {
-    await pool?.end();
-    await server?.stop();
-  });
 
   it("the handler's writes and the done mark commit together; the retry is a duplicate", async () => {
     const event = messageEvent();
@@ -160,7 +153,7 @@ describe.skipIf(!available)("postgresStore.transactional through core", () => {
     expect(await effects(event.messageId)).toEqual([]);
     expect((await webhooks.dispatch(event)).outcome).toBe("processed");
     expect(await effects(event.messageId)).toEqual(["a", "b", "c"]);
-    const txids = await pool.query("SELECT DISTINCT txid FROM effects WHERE note = $1", [
+    const txids = await pool.query("SELECT DISTINCT txid FROM tx_effects WHERE note = $1", [
       event.messageId,
     ]);
     expect(txids.rowCount).toBe(1);
@@ -380,4 +373,4 @@ describe.skipIf(!available)("postgresStore.transactional through core", () => {
     );
     expect(await effects(sessionId)).toEqual(["help", "more help"]);
   });
-});
+}
