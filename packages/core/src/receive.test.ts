@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createWebhooks } from "./createWebhooks.js";
 import { memoryStore } from "./dedupe/memoryStore.js";
 import type { WebhookContext } from "./handlers/types.js";
@@ -222,23 +222,31 @@ describe("receive() under concurrency", () => {
   });
 
   it("renews the lease until the deadline, so a run finishing soon after it still completes", async () => {
-    let ran = 0;
-    const webhooks = make({
-      leaseMs: 300,
-      deadlineMs: 250,
-      onMessage: async () => {
-        ran++;
-        await sleep(450); // past the deadline, and past a lease that was never renewed
-      },
-    });
-    const body = JSON.stringify(message);
-    const first = webhooks.receive(post(body));
-    await sleep(380); // the first lease (300 ms) would have lapsed without renewals
-    expect((await webhooks.receive(post(body))).outcome).toBe("in_progress");
-    expect((await first).outcome).toBe("handler_timeout");
-    await sleep(150);
-    expect((await webhooks.receive(post(body))).outcome).toBe("duplicate");
-    expect(ran).toBe(1);
+    // On a fake clock: lease 300 ms, renewed every 100 ms until the deadline at 250 ms.
+    vi.useFakeTimers();
+    try {
+      let ran = 0;
+      const webhooks = make({
+        leaseMs: 300,
+        deadlineMs: 250,
+        onMessage: async () => {
+          ran++;
+          // Past the deadline, and past a lease that was never renewed (the faked setTimeout).
+          await new Promise((resolve) => setTimeout(resolve, 450));
+        },
+      });
+      const body = JSON.stringify(message);
+      const first: string[] = [];
+      void webhooks.receive(post(body)).then((res) => void first.push(res.outcome));
+      await vi.advanceTimersByTimeAsync(380); // the first lease (300 ms) would have lapsed
+      expect((await webhooks.receive(post(body))).outcome).toBe("in_progress");
+      expect(first).toEqual(["handler_timeout"]);
+      await vi.advanceTimersByTimeAsync(150);
+      expect((await webhooks.receive(post(body))).outcome).toBe("duplicate");
+      expect(ran).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
