@@ -108,27 +108,33 @@ describe("sqliteStore", () => {
     expect(await claim(store, key, "c")).toBe("claimed");
   });
 
-  it("expired rows are deleted every sweepEvery claims, in batches; live rows stay", async () => {
+  it("every sweepEvery claims, the next sweepBatch keys are looked at and the expired deleted; round and round", async () => {
     const table = `sweep_${randomUUID().replaceAll("-", "")}`;
     const s = sqliteStore({ db, table, sweepEvery: 10, sweepBatch: 4 });
     s.migrate();
-    const count = () => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    const keys = () => db.prepare(`SELECT key FROM ${table} ORDER BY key`).pluck().all();
+    const once = { leaseMs: LEASE, mode: "once" as const };
     for (let i = 0; i < 6; i++) {
-      s.claim(`done-${i}`, { token: "t", leaseMs: LEASE, mode: "once" });
+      s.claim(`done-${i}`, { token: "t", ...once });
       s.complete(`done-${i}`, "t", { ttlMs: 20 });
     }
     s.claim("crashed", { token: "t", leaseMs: 20, mode: "once" }); // never completed
-    s.claim("live", { token: "t", leaseMs: LEASE, mode: "once" });
-    s.claim("kept", { token: "t", leaseMs: LEASE, mode: "once" });
+    s.claim("live", { token: "t", ...once });
+    s.claim("kept", { token: "t", ...once });
     s.complete("kept", "t", TTL);
-    expect(count()).toBe(9); // 9 claims so far
+    expect(keys()).toHaveLength(9);
     await sleep(50);
-    s.claim("tenth", { token: "t", leaseMs: LEASE, mode: "once" }); // the 10th claim sweeps 4
-    expect(count()).toBe(10 - 4);
-    expect(s.sweep()).toBe(3); // the rest of the 7 expired
-    expect(s.sweep()).toBe(0);
-    const left = db.prepare(`SELECT key FROM ${table} ORDER BY key`).pluck().all();
-    expect(left).toEqual(["kept", "live", "tenth"]);
+    // The 10th claim looks at the first 4 keys (crashed, done-0, done-1, done-2).
+    s.claim("tenth", { token: "t", ...once });
+    expect(keys()).toEqual(["done-3", "done-4", "done-5", "kept", "live", "tenth"]);
+    expect(s.sweep()).toBe(3); // done-3, done-4, done-5 (kept is looked at and stays)
+    expect(s.sweep()).toBe(0); // live, tenth: the end of the table
+    expect(keys()).toEqual(["kept", "live", "tenth"]);
+    s.claim("again", { token: "t", leaseMs: 20, mode: "once" });
+    await sleep(50);
+    expect(s.sweep()).toBe(1); // it starts over at the beginning
+    expect(s.sweep(Number.MAX_SAFE_INTEGER)).toBe(0);
+    expect(() => s.sweep(0)).toThrow(RangeError);
   });
 
   it("migrate() is idempotent and its SQL is the documented schema; a schema-qualified table works", () => {

@@ -167,7 +167,7 @@ export class PgTransaction {
   private async commit(): Promise<void> {
     const client = this.client!;
     this.state = "committing";
-    const { complete } = this.home.statements;
+    const complete = this.home.statements.completeForRetime;
     try {
       const done = await client.query<{ done_us: string }>({
         name: complete.name,

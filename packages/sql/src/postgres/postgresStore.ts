@@ -103,14 +103,16 @@ export interface PostgresStore extends DedupeStore {
     handler: (event: E, ctx: PostgresContext<Ctx>) => unknown,
   ): (event: E, ctx: Ctx) => Promise<void>;
   /**
-   * Creates the table and its index if missing (the SQL of `schema`), under
-   * an advisory lock so that instances starting together do not race.
+   * Creates the table if missing (the SQL of `schema`), under an advisory
+   * lock so that instances starting together do not race.
    */
   migrate(): Promise<void>;
   /**
-   * Deletes up to `limit` (default `sweepBatch`) expired rows now; resolves
-   * with how many. The store also does this by itself every `sweepEvery`
-   * claims.
+   * Cleans up now: looks at the next `limit` keys (default `sweepBatch`), in
+   * key order from where the last sweep stopped (after the last key it
+   * starts over), and deletes the expired ones; resolves with how many it
+   * deleted. The store does this by itself every `sweepEvery` claims;
+   * `sweep(Number.MAX_SAFE_INTEGER)` goes through the whole table.
    */
   sweep(limit?: number): Promise<number>;
   /** The table, as configured. */
@@ -180,11 +182,19 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
 
   let claims = 0;
   let sweeping = false;
+  /** The last key the previous sweep looked at; "": start at the beginning. */
+  let cursor = "";
   const sweep = async (limit = o.sweepBatch): Promise<number> => {
-    if (!Number.isInteger(limit) || limit < 1) {
+    if (!Number.isSafeInteger(limit) || limit < 1) {
       throw new RangeError(`fineguide-webhooks/${WHO}: sweep(limit) must be a whole number >= 1.`);
     }
-    return (await run(statements.sweep, [limit])).rowCount ?? 0;
+    const result = await run<{ last: string | null; deleted: string }>(statements.sweep, [
+      cursor,
+      limit,
+    ]);
+    // Past the last key: the next sweep starts over.
+    cursor = result.rows[0]?.last ?? "";
+    return Number(result.rows[0]?.deleted ?? 0);
   };
   const sweepNow = () => {
     sweeping = true;

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { DEFAULT_TABLE, type QuotedTable, quoteTable } from "../shared/options.js";
 
 /**
- * The SQL that creates the Postgres dedupe table and its index (what
+ * The SQL that creates the Postgres dedupe table (what
  * `migrate()` runs), for teams that apply migrations with their own tool.
  * Idempotent (`IF NOT EXISTS`).
  *
@@ -16,16 +16,16 @@ export function postgresSchema(table: string = DEFAULT_TABLE): string {
 }
 
 export function schemaFor(t: QuotedTable): string {
+  // No index besides the key: every write touches one index page, as a bare dedupe
+  // table's would, and a completion stays a HOT update. Cleanup walks the key.
   return `CREATE TABLE IF NOT EXISTS ${t.sql} (
   key               text PRIMARY KEY,
   token             text,         -- the claim's owner (a delivery id); NULL when not claimed
   lease_until       timestamptz,  -- the claim holds until then
   claim_fingerprint text,         -- the claiming delivery's fingerprint (latest mode)
   done_until        timestamptz,  -- processed: remembered until then
-  done_fingerprint  text,         -- the fingerprint processed (latest mode)
-  expires_at        timestamptz NOT NULL -- the later of lease_until and done_until
+  done_fingerprint  text          -- the fingerprint processed (latest mode)
 );
-CREATE INDEX IF NOT EXISTS ${t.index} ON ${t.sql} (expires_at);
 `;
 }
 
@@ -36,6 +36,7 @@ export interface PgStatements {
   readonly release: { readonly name: string; readonly text: string };
   readonly renew: { readonly name: string; readonly text: string };
   readonly sweep: { readonly name: string; readonly text: string };
+  readonly completeForRetime: { readonly name: string; readonly text: string };
   readonly retime: { readonly name: string; readonly text: string };
 }
 
@@ -59,15 +60,14 @@ export function statementsFor(t: QuotedTable): PgStatements {
     claim: named(
       "claim",
       `WITH claimed AS (
-  INSERT INTO ${t.sql} AS d (key, token, lease_until, claim_fingerprint, expires_at)
-  VALUES ($1, $2, ${NOW} + ${ms("$4")}, $3::text, ${NOW} + ${ms("$4")})
+  INSERT INTO ${t.sql} AS d (key, token, lease_until, claim_fingerprint)
+  VALUES ($1, $2, ${NOW} + ${ms("$4")}, $3::text)
   ON CONFLICT (key) DO UPDATE SET
     token = excluded.token,
     lease_until = excluded.lease_until,
     claim_fingerprint = excluded.claim_fingerprint,
     done_until = CASE WHEN ${doneLive} THEN d.done_until END,
-    done_fingerprint = CASE WHEN ${doneLive} THEN d.done_fingerprint END,
-    expires_at = greatest(excluded.lease_until, CASE WHEN ${doneLive} THEN d.done_until END)
+    done_fingerprint = CASE WHEN ${doneLive} THEN d.done_fingerprint END
   WHERE (d.lease_until IS NULL OR d.lease_until <= ${NOW})
     AND (d.done_until IS NULL OR d.done_until <= ${NOW}
       OR ($5::text = 'latest' AND d.done_fingerprint IS DISTINCT FROM excluded.claim_fingerprint))
@@ -83,14 +83,23 @@ SELECT CASE
   ELSE 'in_progress'
 END AS result`,
     ),
-    // $1 key, $2 token, $3 ttl ms. Returns the done time (µs since the epoch) for retime.
+    // $1 key, $2 token, $3 ttl ms.
     complete: named(
       "complete",
       `UPDATE ${t.sql} SET
   token = NULL, lease_until = NULL, claim_fingerprint = NULL,
   done_until = ${NOW} + ${ms("$3")},
-  done_fingerprint = claim_fingerprint,
-  expires_at = ${NOW} + ${ms("$3")}
+  done_fingerprint = claim_fingerprint
+WHERE key = $1 AND token = $2 AND lease_until > ${NOW}`,
+    ),
+    // The same, in a transactional delivery's transaction: returns the done time (µs
+    // since the epoch), so that `retime` can find it again.
+    completeForRetime: named(
+      "complete_tx",
+      `UPDATE ${t.sql} SET
+  token = NULL, lease_until = NULL, claim_fingerprint = NULL,
+  done_until = ${NOW} + ${ms("$3")},
+  done_fingerprint = claim_fingerprint
 WHERE key = $1 AND token = $2 AND lease_until > ${NOW}
 RETURNING (extract(epoch FROM done_until) * 1000000)::int8 AS done_us`,
     ),
@@ -103,7 +112,7 @@ RETURNING (extract(epoch FROM done_until) * 1000000)::int8 AS done_us`,
     AND (done_until IS NULL OR done_until <= ${NOW})
   RETURNING 1
 ), back AS (
-  UPDATE ${t.sql} SET token = NULL, lease_until = NULL, claim_fingerprint = NULL, expires_at = done_until
+  UPDATE ${t.sql} SET token = NULL, lease_until = NULL, claim_fingerprint = NULL
   WHERE key = $1 AND token = $2 AND lease_until > ${NOW} AND done_until > ${NOW}
   RETURNING 1
 )
@@ -112,29 +121,34 @@ SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM back) AS n`,
     // $1 key, $2 token, $3 lease ms.
     renew: named(
       "renew",
-      `UPDATE ${t.sql} SET
-  lease_until = ${NOW} + ${ms("$3")},
-  expires_at = greatest(${NOW} + ${ms("$3")}, done_until)
+      `UPDATE ${t.sql} SET lease_until = ${NOW} + ${ms("$3")}
 WHERE key = $1 AND token = $2 AND lease_until > ${NOW}`,
     ),
-    // $1 batch. Rows whose lease and done time both passed are as good as absent.
-    // The outer condition is checked again on the row's latest version, so a row
-    // claimed again meanwhile stays; SKIP LOCKED passes rows another statement holds.
+    // $1 the last key the previous sweep looked at ('' from the start), $2 how many
+    // keys to look at. Deletes the expired ones among them (lease and done time both
+    // passed: as good as absent); returns the last key looked at (NULL past the end).
+    // (An empty key, which core never makes, would never be looked at.)
+    // The delete checks its condition again on the row's latest version, so a row
+    // claimed again meanwhile stays. Bounded work, on the primary key alone.
     sweep: named(
       "sweep",
-      `DELETE FROM ${t.sql}
-WHERE key IN (
-  SELECT key FROM ${t.sql} WHERE expires_at <= ${NOW}
-  ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED
-) AND expires_at <= ${NOW}`,
+      `WITH looked AS (
+  SELECT key FROM ${t.sql} WHERE key > $1 ORDER BY key LIMIT $2::int8
+), gone AS (
+  DELETE FROM ${t.sql} AS d USING looked
+  WHERE d.key = looked.key
+    AND (d.lease_until IS NULL OR d.lease_until <= ${NOW})
+    AND (d.done_until IS NULL OR d.done_until <= ${NOW})
+  RETURNING 1
+)
+SELECT CASE WHEN (SELECT count(*) FROM looked) = $2::int8 THEN (SELECT max(key) FROM looked) END AS last,
+  (SELECT count(*) FROM gone) AS deleted`,
     ),
     // $1 key, $2 done µs as committed, $3 ms to add: a committed done mark gets
     // the receiver's TTL when it differs from the store's `ttlMs`.
     retime: named(
       "retime",
-      `UPDATE ${t.sql} SET
-  done_until = done_until + ${ms("$3")},
-  expires_at = greatest(lease_until, done_until + ${ms("$3")})
+      `UPDATE ${t.sql} SET done_until = done_until + ${ms("$3")}
 WHERE key = $1 AND done_until = 'epoch'::timestamptz + $2::int8 * interval '1 microsecond'`,
     ),
   };

@@ -16,13 +16,18 @@ export interface SqlStoreOptions {
    */
   readonly ttlMs?: number;
   /**
-   * Expired rows (done and claims whose TTL and lease both passed) are
-   * deleted, at most `sweepBatch` at a time, once every `sweepEvery` claims
-   * this store makes. Default every 500 claims, 1000 rows: no cron needed.
-   * `0` turns it off (call `sweep()` yourself).
+   * Expired rows (done, and claims whose lease passed) are deleted without a
+   * cron: once every `sweepEvery` claims this store makes, it looks at the
+   * next `sweepBatch` keys of the table (in key order, going on where it
+   * stopped, round and round) and deletes the expired ones among them. The
+   * defaults, every 500 claims 2000 keys, walk the table four times faster
+   * than claims add rows, so it holds at most about a third more rows than
+   * the TTL keeps alive. Each cleanup is bounded work on the primary key (no
+   * other index to keep up on every write). `0` turns it off (call `sweep()`
+   * yourself).
    */
   readonly sweepEvery?: number;
-  /** The most rows one cleanup deletes. Default 1000. */
+  /** How many keys one cleanup looks at. Default 2000. */
   readonly sweepBatch?: number;
   /**
    * Told about what the store cannot report through a call: a failed
@@ -40,18 +45,12 @@ export interface ResolvedSqlOptions {
   readonly logger: Logger | undefined;
 }
 
-/** A table name checked and quoted for SQL, with the parts index statements need. */
+/** A table name checked and quoted for SQL. */
 export interface QuotedTable {
   /** As given, e.g. `webhooks.dedupe`. */
   readonly name: string;
   /** Quoted for SQL, e.g. `"webhooks"."dedupe"`. */
   readonly sql: string;
-  /** The schema, quoted, when one was given (`"webhooks"`). */
-  readonly schema: string | undefined;
-  /** The table alone, quoted (`"dedupe"`). */
-  readonly bare: string;
-  /** The index's name, unqualified and quoted, e.g. `"dedupe_expires_at"`. */
-  readonly index: string;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -66,15 +65,7 @@ export function quoteTable(name: string = DEFAULT_TABLE, who = "sql"): QuotedTab
         `(not starting with a digit); got ${JSON.stringify(name)}.`,
     );
   }
-  const quote = (part: string) => `"${part}"`;
-  const bare = parts[parts.length - 1]!;
-  return {
-    name,
-    sql: parts.map(quote).join("."),
-    schema: parts.length === 2 ? quote(parts[0]!) : undefined,
-    bare: quote(bare),
-    index: quote(`${bare}_expires_at`),
-  };
+  return { name, sql: parts.map((part) => `"${part}"`).join(".") };
 }
 
 const count = (who: string, name: string, value: number | undefined, fallback: number) => {
@@ -92,7 +83,7 @@ export function resolveSqlOptions(options: SqlStoreOptions, who: string): Resolv
   if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
     throw new RangeError(`fineguide-webhooks/${who}: \`ttlMs\` must be a positive number.`);
   }
-  const sweepBatch = count(who, "sweepBatch", options.sweepBatch, 1000);
+  const sweepBatch = count(who, "sweepBatch", options.sweepBatch, 2000);
   if (sweepBatch === 0) {
     throw new RangeError(`fineguide-webhooks/${who}: \`sweepBatch\` must be at least 1.`);
   }

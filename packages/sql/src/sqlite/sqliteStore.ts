@@ -94,12 +94,14 @@ export interface SqliteStore extends DedupeStore {
   transactional<E, Ctx extends DeliveryRef = WebhookContext>(
     handler: (event: E, ctx: SqliteContext<Ctx>) => SyncResult,
   ): (event: E, ctx: Ctx) => void;
-  /** Creates the table and its index if missing (the SQL of `schema`). */
+  /** Creates the table if missing (the SQL of `schema`). */
   migrate(): void;
   /**
-   * Deletes up to `limit` (default `sweepBatch`) expired rows now and
-   * returns how many. The store also does this by itself every `sweepEvery`
-   * claims.
+   * Cleans up now: looks at the next `limit` keys (default `sweepBatch`), in
+   * key order from where the last sweep stopped (after the last key it
+   * starts over), deletes the expired ones and returns how many. The store
+   * does this by itself every `sweepEvery` claims;
+   * `sweep(Number.MAX_SAFE_INTEGER)` goes through the whole table.
    */
   sweep(limit?: number): number;
   /** The table, as configured. */
@@ -195,11 +197,19 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
     return s.releaseAbsent.run(params).changes + s.releaseDone.run(params).changes === 1;
   };
 
+  /** The last key the previous sweep looked at; "": start at the beginning. */
+  let cursor = "";
   const sweep = (limit = o.sweepBatch): number => {
-    if (!Number.isInteger(limit) || limit < 1) {
+    if (!Number.isSafeInteger(limit) || limit < 1) {
       throw new RangeError(`fineguide-webhooks/${WHO}: sweep(limit) must be a whole number >= 1.`);
     }
-    return statements().sweep.run({ now: Date.now(), limit }).changes;
+    const s = statements();
+    const after = cursor;
+    const looked = s.sweepLook.get({ after, limit }) as { last: string | null; n: number };
+    // Past the last key: the next sweep starts over.
+    cursor = looked.n === limit && looked.last !== null ? looked.last : "";
+    if (looked.last === null) return 0;
+    return s.sweep.run({ after, last: looked.last, now: Date.now() }).changes;
   };
   let claims = 0;
 

@@ -120,10 +120,9 @@ export function postgresStoreTests(shared: SharedPostgres): void {
     expect(await claim(store, key, "b", "latest", "down", 45_000)).toBe("in_progress");
     const row = async () =>
       (
-        await pool.query<{ lease: number; done: number; expires: number; fp: string | null }>(
+        await pool.query<{ lease: number; done: number; fp: string | null }>(
           `SELECT extract(epoch FROM lease_until - statement_timestamp()) * 1000 AS lease,
                   extract(epoch FROM done_until - statement_timestamp()) * 1000 AS done,
-                  extract(epoch FROM expires_at - statement_timestamp()) * 1000 AS expires,
                   done_fingerprint AS fp
            FROM fineguide_webhooks_dedupe WHERE key = $1`,
           [key],
@@ -136,16 +135,15 @@ export function postgresStoreTests(shared: SharedPostgres): void {
     const done = await row();
     expect(done.lease).toBeNull();
     expect(Number(done.done)).toBeGreaterThan(29 * 60_000);
-    expect(Number(done.expires)).toBe(Number(done.done));
     expect(done.fp).toBe("up");
   });
 
-  it("expired rows are deleted every sweepEvery claims, in batches; live rows stay", async () => {
+  it("every sweepEvery claims, the next sweepBatch keys are looked at and the expired deleted; round and round", async () => {
     const table = `sweep_${randomUUID().replaceAll("-", "")}`;
     const s = postgresStore({ pool, table, sweepEvery: 10, sweepBatch: 4 });
     await s.migrate();
-    const count = async () =>
-      Number((await pool.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+    const keys = async () =>
+      (await pool.query(`SELECT key FROM ${table} ORDER BY key`)).rows.map((r) => r.key);
     const once = { leaseMs: LEASE, mode: "once" as const };
     for (let i = 0; i < 6; i++) {
       await s.claim(`done-${i}`, { token: "t", ...once });
@@ -155,15 +153,20 @@ export function postgresStoreTests(shared: SharedPostgres): void {
     await s.claim("live", { token: "t", ...once });
     await s.claim("kept", { token: "t", ...once });
     await s.complete("kept", "t", TTL);
-    expect(await count()).toBe(9);
+    expect(await keys()).toHaveLength(9);
     await sleep(50);
-    await s.claim("tenth", { token: "t", ...once }); // the 10th claim sweeps 4, in the background
-    for (let i = 0; i < 100 && (await count()) !== 6; i++) await sleep(20);
-    expect(await count()).toBe(6);
-    expect(await s.sweep()).toBe(3);
-    expect(await s.sweep()).toBe(0);
-    const left = await pool.query(`SELECT key FROM ${table} ORDER BY key`);
-    expect(left.rows.map((r) => r.key)).toEqual(["kept", "live", "tenth"]);
+    // The 10th claim looks at the first 4 keys (crashed, done-0, done-1, done-2), in the background.
+    await s.claim("tenth", { token: "t", ...once });
+    for (let i = 0; i < 100 && (await keys()).length !== 6; i++) await sleep(20);
+    expect(await keys()).toEqual(["done-3", "done-4", "done-5", "kept", "live", "tenth"]);
+    expect(await s.sweep()).toBe(3); // done-3, done-4, done-5 (kept is looked at and stays)
+    expect(await s.sweep()).toBe(0); // live, tenth: the end of the table
+    expect(await keys()).toEqual(["kept", "live", "tenth"]);
+    await s.claim("again", { token: "t", leaseMs: 20, mode: "once" });
+    await sleep(50);
+    expect(await s.sweep()).toBe(1); // it starts over at the beginning
+    expect(await s.sweep(Number.MAX_SAFE_INTEGER)).toBe(0);
+    await expect(s.sweep(0)).rejects.toThrow(RangeError);
   });
 
   it("migrate() from 5 instances at once succeeds; its SQL is the documented schema", async () => {

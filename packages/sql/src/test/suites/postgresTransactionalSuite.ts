@@ -265,13 +265,11 @@ export function postgresTransactionalTests(shared: SharedPostgres): void {
     });
     expect((await webhooks.dispatch(event)).outcome).toBe("processed");
     const { rows } = await pool.query(
-      `SELECT extract(epoch FROM done_until - now()) AS s, extract(epoch FROM expires_at - now()) AS e
-       FROM fineguide_webhooks_dedupe WHERE key = $1`,
+      "SELECT extract(epoch FROM done_until - now()) AS s FROM fineguide_webhooks_dedupe WHERE key = $1",
       [`${event.botId}:MESSAGE:${event.messageId}`],
     );
     expect(Number(rows[0].s)).toBeGreaterThan(39 * 60);
     expect(Number(rows[0].s)).toBeLessThanOrEqual(40 * 60);
-    expect(Number(rows[0].e)).toBe(Number(rows[0].s));
   });
 
   it("a handler outside the transaction failing after the commit: logged; the event stays done", async () => {
