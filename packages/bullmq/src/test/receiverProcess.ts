@@ -10,13 +10,13 @@
 import { createServer } from "node:http";
 import { type AnyEvent, createWebhooks, type WebhookContext } from "@fineguide-webhooks/core";
 import { redisStore } from "../../../redis/src/redisStore.js";
-import { ioredisClient } from "../../../redis/src/test/clients.js";
 import { connectionFromUrl } from "../connection.js";
 import { createWebhookQueue } from "../createWebhookQueue.js";
+import { counterClient } from "./redisClient.js";
 
 const url = process.env.REDIS_URL!;
 const prefix = process.env.PREFIX!;
-const redis = await ioredisClient(url);
+const redis = await counterClient(url);
 const queue = createWebhookQueue({
   connection: connectionFromUrl(url),
   queueName: process.env.QUEUE!,
@@ -28,11 +28,11 @@ const field = (event: AnyEvent, name: string) =>
 
 const handOff = async (event: AnyEvent, ctx: WebhookContext) => {
   await queue.handOff(event, ctx);
-  void redis.command(["INCR", `${prefix}handoffs:${ctx.eventId}`]); // counted, off the answer's path
+  void redis.incr(`${prefix}handoffs:${ctx.eventId}`); // counted, off the answer's path
 };
 const loseFirstAnswer = async (event: AnyEvent, ctx: WebhookContext) => {
   if (!field(event, "messageId").endsWith("0")) return;
-  const seen = Number(await redis.command(["INCR", `${prefix}answers:${ctx.eventId}`]));
+  const seen = Number(await redis.incr(`${prefix}answers:${ctx.eventId}`));
   if (seen === 1) {
     await new Promise((resolve) => setTimeout(resolve, 5)); // after the hand-off stored the job
     throw new Error("the first answer is lost");
@@ -41,7 +41,7 @@ const loseFirstAnswer = async (event: AnyEvent, ctx: WebhookContext) => {
 
 const webhooks = createWebhooks({
   secret: process.env.SECRET!,
-  dedupe: redisStore({ client: redis.client, prefix: `${prefix}dedupe:` }),
+  dedupe: redisStore({ client: redis, prefix: `${prefix}dedupe:` }),
   onAny: [handOff, loseFirstAnswer],
 });
 
@@ -61,7 +61,7 @@ const server = createServer((req, res) => {
 const shutdown = () => {
   server.close();
   server.closeAllConnections();
-  void Promise.all([queue.close(), redis.close()]).then(() => process.exit(0));
+  void Promise.all([queue.close(), redis.quit()]).then(() => process.exit(0));
 };
 process.on("SIGTERM", shutdown);
 process.on("disconnect", shutdown);

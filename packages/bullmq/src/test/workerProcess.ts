@@ -7,13 +7,14 @@
  * A MESSAGE saying "slow" SETs `<PREFIX>started:<eventId>` and then waits a
  * minute (to be killed mid-job). Sends `{ pid }` over IPC once connected.
  */
-import { ioredisClient } from "../../../redis/src/test/clients.js";
+
 import { connectionFromUrl } from "../connection.js";
 import { createWorker } from "../createWorker.js";
+import { counterClient } from "./redisClient.js";
 
 const url = process.env.REDIS_URL!;
 const prefix = process.env.PREFIX!;
-const redis = await ioredisClient(url);
+const redis = await counterClient(url);
 const number = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
 
 const field = (event: object, name: string) =>
@@ -27,15 +28,15 @@ const worker = createWorker({
   lockDurationMs: number("LOCK_MS"),
   stalledIntervalMs: number("STALLED_MS"),
   onAny: async (event, ctx) => {
-    await redis.command(["INCR", `${prefix}runs:${ctx.eventId}`]);
+    await redis.incr(`${prefix}runs:${ctx.eventId}`);
     if (field(event, "messageId").endsWith("1") && ctx.attempt === 1) {
       throw new Error("the first attempt fails");
     }
     if (field(event, "message") === "slow") {
-      await redis.command(["SET", `${prefix}started:${ctx.eventId}`, String(process.pid)]);
+      await redis.set(`${prefix}started:${ctx.eventId}`, String(process.pid));
       await new Promise((resolve) => setTimeout(resolve, 60_000));
     }
-    await redis.command(["INCR", `${prefix}effects:${ctx.eventId}`]);
+    await redis.incr(`${prefix}effects:${ctx.eventId}`);
   },
 });
 await worker.ready();
@@ -43,7 +44,7 @@ await worker.ready();
 const shutdown = () => {
   void worker
     .close({ timeoutMs: 1_000 })
-    .then(() => redis.close())
+    .then(() => redis.quit())
     .then(() => process.exit(0));
 };
 process.on("SIGTERM", shutdown);
