@@ -37,7 +37,7 @@ describe("fineguide-webhooks (the bin)", { timeout: 20_000 }, () => {
     expect(await runCli(["--version"])).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
   });
 
-  it.each(["send", "check", "listen"])("has --help for %s", async (command) => {
+  it.each(["send", "check", "listen", "load"])("has --help for %s", async (command) => {
     const run = await runCli([command, "--help"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Usage: fineguide-webhooks ${command}`);

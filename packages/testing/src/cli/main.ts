@@ -1,6 +1,7 @@
 import { EXIT, UsageError } from "./args.js";
 import { check } from "./check.js";
 import { listen } from "./listen.js";
+import { load } from "./load.js";
 import { type Io, painter, version } from "./output.js";
 import { queue } from "./queue.js";
 import { send } from "./send.js";
@@ -13,6 +14,7 @@ Commands:
   send <TYPE...> | --all   deliver events to an endpoint, print status and time
   check                    audit an endpoint against the receiver contract
   listen                   a local receiver that prints every delivery
+  load                     drive an endpoint with many events; latency, 5xx, duplicates
   queue <action>           the @fineguide-webhooks/bullmq queue: status, failed, replay
 
 Run "fineguide-webhooks <command> --help" for a command's options.
@@ -24,6 +26,7 @@ const commands: Record<string, (argv: readonly string[], io: Io) => Promise<numb
   send,
   check,
   listen,
+  load,
   queue,
 };
 
