@@ -48,6 +48,13 @@ export interface DispatchOptions<State = undefined> {
   readonly attempt?: number;
   /** Handed to handlers as `ctx.state`. */
   readonly state?: State;
+  /**
+   * The event's id as the caller knows it (a queue's job id, which the
+   * receiver made from its `ctx.eventId`): handlers and `onOutcome` see this
+   * instead of an id computed here, where the store's version count may
+   * differ from the receiver's.
+   */
+  readonly eventId?: string;
 }
 
 /**
@@ -212,6 +219,7 @@ export function createWebhooks<Ctx = WebhookContext>(options: WebhooksOptions<Ct
         attempt: dispatchOptions.attempt,
         deadlineMs: dispatchOptions.deadlineMs,
         receivedAt: dispatchOptions.receivedAt,
+        eventId: dispatchOptions.eventId,
       };
       return dispatchEvent(receiver, event, extras, dispatchOptions.signal);
     },

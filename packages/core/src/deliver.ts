@@ -1,4 +1,4 @@
-import type { ClaimResult, MaybePromise } from "./dedupe/DedupeStore.js";
+import type { ClaimResult, MaybePromise, VersionedClaim } from "./dedupe/DedupeStore.js";
 import type { DedupeKey } from "./dedupe/defaultKeys.js";
 import type { DeliveryContext } from "./handlers/DeliveryContext.js";
 import type { StoredHandler } from "./handlers/registry.js";
@@ -60,6 +60,17 @@ function settleWith<T>(
     return;
   }
   onValue(result);
+}
+
+/** A store's answer in an error message: strings quoted, objects as JSON where they can be. */
+function describe(answer: unknown): string {
+  if (typeof answer === "string") return JSON.stringify(answer);
+  if (typeof answer === "object" && answer !== null) {
+    try {
+      return JSON.stringify(answer);
+    } catch {}
+  }
+  return String(answer);
 }
 
 /**
@@ -175,14 +186,21 @@ export class Run implements Ticking {
           leaseMs: this.r.o.leaseMs,
           mode: dedupe.mode,
           fingerprint: dedupe.fingerprint,
+          retryWindowMs: this.r.o.ttlMs,
+          versions: true,
         }),
       (result) => this.claimAnswered(result),
       (error) => this.storeDown(error),
     );
   }
 
-  private claimAnswered(result: ClaimResult): void {
+  private claimAnswered(answer: ClaimResult): void {
     this.claiming = false;
+    let result: unknown = answer;
+    if (answer === "reclaimed") {
+      this.ctx.retry = true;
+      result = "claimed";
+    } else if (typeof answer === "object" && answer !== null) result = this.versioned(answer);
     if (this.expired) {
       // Answered 503 while the store was slow: give a late claim straight back.
       if (result === "claimed") {
@@ -211,7 +229,7 @@ export class Run implements Ticking {
       // no handler ran. Answered like a store that cannot be reached.
       this.storeDown(
         new TypeError(
-          `fineguide-webhooks: the dedupe store's claim answered ${String(result)}, not "claimed", "duplicate" or "in_progress".`,
+          `fineguide-webhooks: the dedupe store's claim answered ${describe(answer)}, not "claimed", "duplicate" or "in_progress" (nor "reclaimed" or a well-formed { result, version }).`,
         ),
       );
       return;
@@ -232,6 +250,29 @@ export class Run implements Ticking {
     runHooks(registry.duplicate, [this.event, this.ctx], o.logger).then(() =>
       this.finish(DUPLICATE),
     );
+  }
+
+  /**
+   * Reads a {@link VersionedClaim} into the context; returns its result, or
+   * the answer itself when it is not a well-formed one (a store failure).
+   */
+  private versioned(answer: VersionedClaim): unknown {
+    const { result, version } = answer as { result?: unknown; version?: unknown };
+    if (
+      !(result === "claimed" || result === "reclaimed" || result === "duplicate") ||
+      typeof version !== "number" ||
+      !Number.isSafeInteger(version) ||
+      version < 0
+    ) {
+      return answer;
+    }
+    // A claim answer is read once per claim; a retried claim (queued latest) overwrites.
+    this.ctx.version = version;
+    if (result === "reclaimed") {
+      this.ctx.retry = true;
+      return "claimed";
+    }
+    return result;
   }
 
   /**

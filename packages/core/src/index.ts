@@ -6,6 +6,7 @@ export type {
   DedupeMode,
   DedupeStore,
   MaybePromise,
+  VersionedClaim,
 } from "./dedupe/DedupeStore.js";
 export {
   type DedupeKey,

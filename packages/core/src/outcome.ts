@@ -28,6 +28,7 @@ export class Trace {
       deliveryId: this.deliveryId,
       dedupeKey: keyed ? ctx.dedupeKey : undefined,
       eventId: keyed ? ctx.eventId : undefined,
+      retry: ctx?.retry === true,
       durationMs: Date.now() - this.arrivedAt,
       error: ctx?.failure ?? this.error,
       issues: this.issues,

@@ -267,6 +267,7 @@ export function accept(
   const key: DedupeKey = typeof dedupe === "string" ? { key: dedupe, mode: "once" } : dedupe;
   ctx.dedupeKey = key.key;
   ctx.fingerprint = key.fingerprint;
+  if (dispatched?.eventId !== undefined) ctx.useEventId(dispatched.eventId);
   return deliver(r, event, key, registry.handlersFor(type, known), ctx, !known, delivery.fresh);
 }
 

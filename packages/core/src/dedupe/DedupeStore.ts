@@ -18,15 +18,60 @@ export interface ClaimRequest {
   readonly mode: DedupeMode;
   /** In `latest` mode, the fingerprint of this delivery. */
   readonly fingerprint?: string | undefined;
+  /**
+   * Set by callers that understand `reclaimed` (core's receiver sets it to
+   * its `dedupeTtlMs`). A store that can then remembers a released claim,
+   * and one whose lease lapsed, for this long after it ended, and answers
+   * `reclaimed` to a claim of the same version within it. Without it, or in
+   * a store that cannot tell, such a claim is answered `claimed`.
+   */
+  readonly retryWindowMs?: number | undefined;
+  /**
+   * Set by callers that understand {@link VersionedClaim} answers (core's
+   * receiver does). In `latest` mode, a store that counts versions then
+   * answers a claim or a duplicate of a version after the first with a
+   * {@link VersionedClaim}; the first version (0) keeps the plain answer.
+   */
+  readonly versions?: boolean | undefined;
 }
 
 /**
  * The answer to a claim:
  * - `claimed`: the caller owns the key and must complete or release it;
+ * - `reclaimed`: as `claimed`, and an earlier claim of this key (and, in
+ *   `latest` mode, of this fingerprint) was released or its lease lapsed
+ *   within {@link ClaimRequest.retryWindowMs}: this delivery is a retry of
+ *   an event that did not complete; only when the request has `retryWindowMs`;
  * - `duplicate`: already processed;
- * - `in_progress`: another owner holds an unexpired claim.
+ * - `in_progress`: another owner holds an unexpired claim;
+ * - a {@link VersionedClaim}: one of the first three with the version
+ *   number, only when the request has `versions: true`.
+ *
+ * A store that answers only `claimed`, `duplicate` and `in_progress` is
+ * complete: the receiver then reports no retries and no versions.
  */
-export type ClaimResult = "claimed" | "duplicate" | "in_progress";
+export type ClaimResult = "claimed" | "reclaimed" | "duplicate" | "in_progress" | VersionedClaim;
+
+/**
+ * A `latest`-mode answer that says which version of the key this is: how
+ * many earlier versions the store remembers having processed in a row (each
+ * completed while the one before was still remembered). Core puts it into
+ * `ctx.eventId`, so a rating up, down and up again gets three ids, while a
+ * retry of one version, claimed over the same remembered state, gets the
+ * same number again.
+ *
+ * @example
+ * ```ts
+ * // A rating changed up, then down: the store remembers "up" as version 0.
+ * store.claim(key, { token, leaseMs, mode: "latest", fingerprint: down, versions: true });
+ * // -> { result: "claimed", version: 1 }
+ * ```
+ */
+export interface VersionedClaim {
+  readonly result: "claimed" | "reclaimed" | "duplicate";
+  /** A whole number, 1 or more (version 0 is answered as a plain string). */
+  readonly version: number;
+}
 
 /**
  * Where claims and completed deliveries are remembered. Per key the states are
@@ -49,9 +94,15 @@ export type ClaimResult = "claimed" | "duplicate" | "in_progress";
  */
 export interface DedupeStore {
   claim(key: string, request: ClaimRequest): MaybePromise<ClaimResult>;
-  /** Marks the key done for `ttlMs`; in `latest` mode remembers the claim's fingerprint. */
+  /**
+   * Marks the key done for `ttlMs`; in `latest` mode remembers the claim's
+   * fingerprint (and, in a store that counts them, its version).
+   */
   complete(key: string, token: string, options: { readonly ttlMs: number }): MaybePromise<boolean>;
-  /** Gives the claim up: the key returns to what it was before the claim. */
+  /**
+   * Gives the claim up: the key answers claims as it did before this claim
+   * (a store honouring `retryWindowMs` remembers that it was released).
+   */
   release(key: string, token: string): MaybePromise<boolean>;
   /** Extends the owner's lease to `leaseMs` from now. */
   renew(key: string, token: string, leaseMs: number): MaybePromise<boolean>;

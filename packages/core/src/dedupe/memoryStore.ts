@@ -1,5 +1,5 @@
 import { LRUCache } from "lru-cache";
-import type { ClaimRequest, ClaimResult, DedupeStore } from "./DedupeStore.js";
+import type { ClaimRequest, ClaimResult, DedupeStore, VersionedClaim } from "./DedupeStore.js";
 
 /**
  * Options of {@link memoryStore}.
@@ -60,7 +60,9 @@ export interface MemoryStore extends DedupeStore {
   /**
    * How many keys are remembered now, at most `max`. Expired keys count
    * until they are claimed again or evicted (expiry is checked when a key is
-   * read, not by a timer); a released claim on a new key leaves none.
+   * read, not by a timer); a released claim on a new key leaves none,
+   * unless it was made with `retryWindowMs` (as the receiver's are): then it
+   * stays as the marker that answers the retry `reclaimed`.
    */
   readonly size: number;
   /** Counters of the store's bound, read in O(1). */
@@ -69,7 +71,11 @@ export interface MemoryStore extends DedupeStore {
   claim(key: string, request: ClaimRequest): ClaimResult;
   /** As {@link DedupeStore.complete}, answered synchronously. */
   complete(key: string, token: string, options: { readonly ttlMs: number }): boolean;
-  /** As {@link DedupeStore.release}, answered synchronously; a key that was absent is removed. */
+  /**
+   * As {@link DedupeStore.release}, answered synchronously; a key that was
+   * absent is removed, unless the claim had a `retryWindowMs` (then it stays
+   * as a marker that answers the same version's next claim `reclaimed`).
+   */
   release(key: string, token: string): boolean;
   /** As {@link DedupeStore.renew}, answered synchronously. */
   renew(key: string, token: string, leaseMs: number): boolean;
@@ -80,7 +86,7 @@ export interface MemoryStore extends DedupeStore {
 // without allocating a number, for 37 days from the store's creation (25 where V8
 // compresses pointers); later times take 16 bytes more each and work the same.
 
-/** Done, with a fingerprint (latest mode): the one processed. */
+/** Done, with a fingerprint (latest mode): the one processed, version 0. */
 class Done {
   constructor(
     readonly fingerprint: string,
@@ -88,13 +94,29 @@ class Done {
   ) {}
 }
 
-/** Claimed by `token` until `leaseUntil`; `previous` is the state a release or expiry restores. */
+/** Done, a later version of a `latest` key (the version costs a field only from the second). */
+class VersionedDone extends Done {
+  constructor(
+    fingerprint: string,
+    until: number,
+    readonly version: number,
+  ) {
+    super(fingerprint, until);
+  }
+}
+
+/**
+ * Claimed by `token` until `leaseUntil`; `previous` is the state a release or
+ * expiry restores. A claim made with a `retryWindowMs` (`window` > 0) stays
+ * when released, its lease ended there, as the marker of a retry to come.
+ */
 class Claim {
   constructor(
     readonly token: string,
     public leaseUntil: number,
     readonly fingerprint: string | undefined,
     readonly previous: DoneState | undefined,
+    readonly window: number,
   ) {}
 }
 
@@ -103,6 +125,20 @@ type DoneState = number | Done;
 type State = DoneState | Claim;
 
 const doneUntil = (state: DoneState) => (typeof state === "number" ? state : state.until);
+const versionOf = (state: DoneState) => (state instanceof VersionedDone ? state.version : 0);
+/** The version a claim over `previous` makes: 0 over nothing, one more than the done one. */
+const nextVersion = (previous: DoneState | undefined) =>
+  previous === undefined ? 0 : versionOf(previous) + 1;
+
+/** A result, with its version when asked for and past the first. */
+const answer = (
+  result: VersionedClaim["result"],
+  version: number,
+  request: ClaimRequest,
+): ClaimResult =>
+  version > 0 && request.versions === true && request.mode === "latest"
+    ? { result, version }
+    : result;
 
 /** Whether a key in `state` would still answer a claim `in_progress` or `duplicate` at `now`. */
 const unexpired = (state: State, now: number): boolean =>
@@ -161,8 +197,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     claim(key, request) {
       const now = clock();
       let done = cache.get(key);
+      let retried = false;
       if (done instanceof Claim) {
         if (done.leaseUntil > now) return "in_progress";
+        // Released or lapsed: a retry if it was this version, within its window.
+        retried =
+          done.window > 0 &&
+          now < done.leaseUntil + done.window &&
+          (request.mode === "once" || done.fingerprint === request.fingerprint);
         done = done.previous; // an expired claim: as if released
       }
       if (done !== undefined) {
@@ -171,11 +213,25 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
           request.mode === "once" ||
           (typeof done === "number" ? undefined : done.fingerprint) === request.fingerprint
         ) {
-          return "duplicate";
+          return answer("duplicate", versionOf(done), request);
         }
       }
-      cache.set(key, new Claim(request.token, now + request.leaseMs, request.fingerprint, done));
-      return "claimed";
+      const window = request.retryWindowMs;
+      cache.set(
+        key,
+        new Claim(
+          request.token,
+          now + request.leaseMs,
+          request.fingerprint,
+          done,
+          window !== undefined && window > 0 ? window : 0,
+        ),
+      );
+      return answer(
+        retried && window !== undefined && window > 0 ? "reclaimed" : "claimed",
+        nextVersion(done),
+        request,
+      );
     },
 
     complete(key, token, { ttlMs }) {
@@ -183,13 +239,27 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       const claim = owned(key, token, now);
       if (!claim) return false;
       const until = now + ttlMs;
-      cache.set(key, claim.fingerprint === undefined ? until : new Done(claim.fingerprint, until));
+      const version = nextVersion(claim.previous);
+      cache.set(
+        key,
+        claim.fingerprint === undefined
+          ? until
+          : version === 0
+            ? new Done(claim.fingerprint, until)
+            : new VersionedDone(claim.fingerprint, until, version),
+      );
       return true;
     },
 
     release(key, token) {
-      const claim = owned(key, token, clock());
+      const now = clock();
+      const claim = owned(key, token, now);
       if (!claim) return false;
+      if (claim.window > 0) {
+        // Ended here, kept as a retry's marker; claims read it as the state before it.
+        claim.leaseUntil = now;
+        return true;
+      }
       // Back to what the key was before the claim: absent, or done with its fingerprint.
       if (claim.previous === undefined) cache.delete(key);
       else cache.set(key, claim.previous);

@@ -9,6 +9,8 @@ export interface DeliveryExtras {
   readonly attempt?: number | undefined;
   /** A deadline other than the receiver's. */
   readonly deadlineMs?: number | undefined;
+  /** An event id given by the caller (a queue's job id), instead of the computed one. */
+  readonly eventId?: string | undefined;
 }
 
 /**
@@ -29,6 +31,10 @@ export class DeliveryContext implements WebhookContext<unknown, unknown> {
   type: string | undefined = undefined;
   dedupeKey = "";
   fingerprint: string | undefined = undefined;
+  /** The version of a `latest` key the store reported (0: the first, or a store that cannot tell). */
+  version = 0;
+  /** The store answered `reclaimed`: an earlier claim of this version was released or lapsed. */
+  retry = false;
   /** What went wrong, for `onOutcome` and `dispatch()`. */
   failure: unknown = undefined;
   #headers: Readonly<Record<string, string>> | undefined;
@@ -76,12 +82,17 @@ export class DeliveryContext implements WebhookContext<unknown, unknown> {
   }
 
   get eventId(): string {
-    this.#eventId ??= eventIdOf(this.dedupeKey, this.fingerprint);
+    this.#eventId ??= eventIdOf(this.dedupeKey, this.fingerprint, this.version);
     return this.#eventId;
   }
 
   timeLeft(): number {
     return Math.max(0, this.deadlineAt - Date.now());
+  }
+
+  /** Sets the id given by `dispatch()` (a queue's job id). */
+  useEventId(eventId: string): void {
+    this.#eventId = eventId;
   }
 
   get signal(): AbortSignal {
@@ -101,11 +112,18 @@ export class DeliveryContext implements WebhookContext<unknown, unknown> {
 }
 
 /**
- * The id of an event version: SHA-256 (base64url) of its dedupe key, and of
- * its fingerprint for `latest` keys. Stable across retries and processes.
+ * The id of an event version: SHA-256 (base64url) of its dedupe key, and for
+ * `latest` keys of its fingerprint and, from the second version the store
+ * counted, of that version number. Stable across retries and processes.
  */
-export function eventIdOf(dedupeKey: string, fingerprint: string | undefined): string {
-  return sha256(fingerprint === undefined ? dedupeKey : `${dedupeKey}\n${fingerprint}`);
+export function eventIdOf(dedupeKey: string, fingerprint: string | undefined, version = 0): string {
+  return sha256(
+    fingerprint === undefined
+      ? dedupeKey
+      : version > 0
+        ? `${dedupeKey}\n${fingerprint}\n${version}`
+        : `${dedupeKey}\n${fingerprint}`,
+  );
 }
 
 const abortReason = (by: "deadline" | "shutdown") =>

@@ -42,11 +42,35 @@ export interface WebhookContext<Req = unknown, State = undefined> extends Delive
   readonly fingerprint: string | undefined;
   /**
    * The id of this event version: stable across retries of it, different
-   * between two versions of a `latest` key (a rating up, then down). Use it
-   * as a downstream idempotency key. Opaque (base64url), safe in URLs and
-   * queue job ids.
+   * between two versions of a `latest` key (a rating up, then down, then up
+   * again: three ids). Use it as a downstream idempotency key. Opaque
+   * (base64url), safe in URLs and queue job ids.
+   *
+   * Versions are told apart by the number the dedupe store counts (the
+   * memory and Redis stores do): within the dedupe TTL of the version before.
+   * A version arriving after the store forgot its key, or kept by a store
+   * that does not count versions, gets the id of the key and fingerprint
+   * alone, which a rating's earlier version of the same value had.
    */
   readonly eventId: string;
+  /**
+   * Whether this delivery is a retry of this event version whose earlier
+   * claim was released (a handler failed, the receiver closed) or whose
+   * lease lapsed (a crash, a handler past the deadline), within the dedupe
+   * TTL: part of the work may already be done. `false` for a first delivery,
+   * and always `false` with a store that cannot tell (see `ClaimResult`),
+   * without dedupe, and for `dispatch()` without a store.
+   *
+   * @example
+   * ```ts
+   * webhooks.onTicket(async (ticket, ctx) => {
+   *   // Only a retry can find a half-written ticket: look before creating.
+   *   const existing = ctx.retry ? await helpdesk.find(ctx.eventId) : undefined;
+   *   if (!existing) await helpdesk.open({ id: ctx.eventId, email: ticket.customerEmail });
+   * });
+   * ```
+   */
+  readonly retry: boolean;
   /** Fires at the deadline (default 25 s after arrival, answered 503) or on `close()`. */
   readonly signal: AbortSignal;
   /** When the deadline passes (epoch ms). */
@@ -96,6 +120,8 @@ export interface OutcomeInfo {
   /** Set once the event was validated and keyed. */
   readonly dedupeKey: string | undefined;
   readonly eventId: string | undefined;
+  /** The delivery was a retry of a claim released or lapsed (as `ctx.retry`). */
+  readonly retry: boolean;
   /** From arrival to the answer. */
   readonly durationMs: number;
   /**
