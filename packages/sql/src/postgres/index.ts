@@ -1,3 +1,4 @@
+export type { SqlClaimResult } from "../shared/claims.js";
 export type { DeliveryRef, TransactionContext } from "../shared/context.js";
 export { SqlStoreError, type SqlStoreErrorCode } from "../shared/errors.js";
 export type { SqlStoreOptions } from "../shared/options.js";

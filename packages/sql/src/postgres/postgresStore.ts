@@ -1,11 +1,6 @@
-import type {
-  ClaimRequest,
-  ClaimResult,
-  DedupeStore,
-  WebhookContext,
-} from "@fineguide-webhooks/core";
+import type { ClaimRequest, DedupeStore, WebhookContext } from "@fineguide-webhooks/core";
 import type { Pool, PoolClient } from "pg";
-import { HeldClaims, RELEASED_AFTER_COMMIT, warn } from "../shared/claims.js";
+import { HeldClaims, RELEASED_AFTER_COMMIT, type SqlClaimResult, warn } from "../shared/claims.js";
 import type { DeliveryRef, TransactionContext } from "../shared/context.js";
 import { millis, resolveSqlOptions, type SqlStoreOptions } from "../shared/options.js";
 import { PgTransaction } from "./PgTransaction.js";
@@ -70,7 +65,7 @@ export type PostgresContext<Ctx = WebhookContext> = TransactionContext<Ctx, Pool
  * ```
  */
 export interface PostgresStore extends DedupeStore {
-  claim(key: string, request: ClaimRequest): Promise<ClaimResult>;
+  claim(key: string, request: ClaimRequest): Promise<SqlClaimResult>;
   complete(key: string, token: string, options: { readonly ttlMs: number }): Promise<boolean>;
   release(key: string, token: string): Promise<boolean>;
   renew(key: string, token: string, leaseMs: number): Promise<boolean>;
@@ -121,7 +116,7 @@ export interface PostgresStore extends DedupeStore {
   readonly schema: string;
 }
 
-const CLAIM_RESULTS: ReadonlySet<string> = new Set<ClaimResult>([
+const CLAIM_RESULTS: ReadonlySet<string> = new Set<SqlClaimResult>([
   "claimed",
   "duplicate",
   "in_progress",
@@ -233,7 +228,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       }
       if (answer === "claimed") held.add(request.token, key, leaseMs);
       if (o.sweepEvery > 0 && ++claims % o.sweepEvery === 0 && !sweeping) sweepNow();
-      return answer as ClaimResult;
+      return answer as SqlClaimResult;
     },
 
     async complete(key, token, { ttlMs }) {

@@ -1,6 +1,17 @@
 import type { Logger } from "@fineguide-webhooks/core";
 import { notClaimedHere } from "./errors.js";
 
+/**
+ * What the SQL stores answer to a claim: core's three plain answers (they
+ * report no retries and no versions).
+ *
+ * @example
+ * ```ts
+ * const answer: SqlClaimResult = await store.claim(key, { token, leaseMs: 45_000, mode: "once" });
+ * ```
+ */
+export type SqlClaimResult = "claimed" | "duplicate" | "in_progress";
+
 /** A claim this store instance made and core has not completed or released yet. */
 export interface Held<Tx> {
   readonly key: string;

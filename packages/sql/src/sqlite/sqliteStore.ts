@@ -1,11 +1,6 @@
-import type {
-  ClaimRequest,
-  ClaimResult,
-  DedupeStore,
-  WebhookContext,
-} from "@fineguide-webhooks/core";
+import type { ClaimRequest, DedupeStore, WebhookContext } from "@fineguide-webhooks/core";
 import type { Database, Statement } from "better-sqlite3";
-import { HeldClaims, RELEASED_AFTER_COMMIT, warn } from "../shared/claims.js";
+import { HeldClaims, RELEASED_AFTER_COMMIT, type SqlClaimResult, warn } from "../shared/claims.js";
 import {
   type DeliveryRef,
   isThenable,
@@ -62,7 +57,7 @@ export type SqliteContext<Ctx = WebhookContext> = TransactionContext<Ctx, Databa
  * ```
  */
 export interface SqliteStore extends DedupeStore {
-  claim(key: string, request: ClaimRequest): ClaimResult;
+  claim(key: string, request: ClaimRequest): SqlClaimResult;
   complete(key: string, token: string, options: { readonly ttlMs: number }): boolean;
   release(key: string, token: string): boolean;
   renew(key: string, token: string, leaseMs: number): boolean;
@@ -230,7 +225,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
         now,
         mode: request.mode,
       });
-      let answer: ClaimResult = "claimed";
+      let answer: SqlClaimResult = "claimed";
       if (claimed === undefined) {
         const row = s.peek.get(key) as Peeked | undefined;
         const duplicate =
