@@ -4,7 +4,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DedupeStore, memoryStore } from "@fineguide-webhooks/core";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
+import {
+  afterAll,
+  beforeAll,
+  describe,
+  expect,
+  expectTypeOf,
+  it,
+  onTestFinished,
+  vi,
+} from "vitest";
 import { sqliteSchema } from "./index.js";
 import { type SqliteStore, sqliteStore } from "./sqlite/index.js";
 import { sleep } from "./test/events.js";
@@ -60,13 +69,22 @@ describe("sqliteStore", () => {
     expect(new Set(again)).toEqual(new Set(["duplicate"]));
   });
 
+  /** This process's clock, stopped; `vi.advanceTimersByTime` moves it (the store reads Date.now()). */
+  const fakeClock = () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+  };
+
   it.each(["once", "latest"] as const)(
     "lease expiry (%s): a lapsed claim is taken over; its late complete/release/renew change nothing",
     async (mode) => {
+      fakeClock();
       const key = randomUUID();
       expect(await claim(store, key, "crashed", mode, "A", 100)).toBe("claimed");
       expect(await claim(store, key, "other", mode, "B")).toBe("in_progress");
-      await sleep(150);
+      vi.advanceTimersByTime(100);
       expect(await claim(store, key, "taker", mode, "B")).toBe("claimed");
       expect(store.complete(key, "crashed", TTL)).toBe(false);
       expect(store.release(key, "crashed")).toBe(false);
@@ -78,11 +96,12 @@ describe("sqliteStore", () => {
   );
 
   it("latest: an expired claim on a done key cannot complete; the done fingerprint stays", async () => {
+    fakeClock();
     const key = randomUUID();
     expect(await claim(store, key, "a", "latest", "A")).toBe("claimed");
     expect(store.complete(key, "a", TTL)).toBe(true);
     expect(await claim(store, key, "slow", "latest", "B", 50)).toBe("claimed");
-    await sleep(100);
+    vi.advanceTimersByTime(50);
     expect(store.renew(key, "slow", LEASE)).toBe(false);
     expect(store.complete(key, "slow", TTL)).toBe(false);
     expect(store.release(key, "slow")).toBe(false);
@@ -91,20 +110,22 @@ describe("sqliteStore", () => {
   });
 
   it("renew keeps a claim past its first lease", async () => {
+    fakeClock();
     const key = randomUUID();
     expect(await claim(store, key, "b", "once", undefined, 100)).toBe("claimed");
     expect(store.renew(key, "b", LEASE)).toBe(true);
-    await sleep(150);
+    vi.advanceTimersByTime(150);
     expect(await claim(store, key, "c")).toBe("in_progress");
     expect(store.complete(key, "b", TTL)).toBe(true);
   });
 
   it("a done key expires with its TTL: claimed again", async () => {
+    fakeClock();
     const key = randomUUID();
     expect(await claim(store, key, "a")).toBe("claimed");
     expect(store.complete(key, "a", { ttlMs: 50 })).toBe(true);
     expect(await claim(store, key, "b")).toBe("duplicate");
-    await sleep(100);
+    vi.advanceTimersByTime(50);
     expect(await claim(store, key, "c")).toBe("claimed");
   });
 

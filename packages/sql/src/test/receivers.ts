@@ -6,8 +6,13 @@ import { type messageEvent, sleep } from "./events.js";
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const CHILD = fileURLToPath(new URL("./receiverProcess.ts", import.meta.url));
 export const SECRET = "sql-receivers-secret";
-/** Short, so that a crashed receiver's claim lapses within the test (lease > deadline). */
-export const TIMING = { DEADLINE_MS: "2500", LEASE_MS: "3000" };
+/**
+ * Long enough that nothing in a test depends on how fast a loaded machine
+ * runs (lease > deadline). A test that needs a crashed receiver's claim to
+ * lapse moves its lease into the past in the database, standing in for
+ * the minute FineGuide waits before its first retry.
+ */
+export const TIMING = { DEADLINE_MS: "20000", LEASE_MS: "30000" };
 
 export interface Receiver {
   readonly child: ChildProcess;

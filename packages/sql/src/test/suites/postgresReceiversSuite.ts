@@ -132,11 +132,13 @@ export function postgresReceiverTests(
     expect(claim.rows).toEqual([{ held: true }]);
     const retry = { ...event, message: "hello" }; // the same event (its key is the messageId)
     expect(await post(b.url, retry)).toBe("in_progress");
-    const answers = await deliverUntilOk(b.url, retry);
-    expect(answers.at(-1)).toBe("processed");
-    expect(new Set(answers.slice(0, -1))).toEqual(
-      new Set(answers.length > 1 ? ["in_progress"] : []),
+    // FineGuide retries a minute later, when the dead claim's lease (30 s here) has lapsed:
+    // stand in for that wait by moving the lease into the past, on the server's clock.
+    await pool.query(
+      "UPDATE fineguide_webhooks_dedupe SET lease_until = statement_timestamp() WHERE key = $1",
+      [key],
     );
+    expect(await post(b.url, retry)).toBe("processed");
     expect(await effects(event.messageId)).toBe(1);
     expect(await post(b.url, retry)).toBe("duplicate");
     expect(await effects(event.messageId)).toBe(1);

@@ -4,7 +4,7 @@ import pg from "pg";
 import { beforeAll, expect, it, onTestFinished, vi } from "vitest";
 import { postgresSchema } from "../../index.js";
 import { type PostgresStore, postgresStore } from "../../postgres/index.js";
-import { sleep } from "../events.js";
+import { sleep, until } from "../events.js";
 import type { PostgresServer } from "../postgresServer.js";
 import { claim, LEASE, SCENARIOS, sameAnswersAsMemoryStore, TTL } from "../scenarios.js";
 import type { SharedPostgres } from "./shared.js";
@@ -20,6 +20,20 @@ export function postgresStoreTests(shared: SharedPostgres): void {
     store = postgresStore({ pool });
     await store.migrate();
   });
+
+  /**
+   * The server's clock `ms` later, as one key sees it: its lease and done time
+   * moved `ms` into the past. No test waits for a lease or a TTL, so none
+   * depends on how fast a loaded machine runs.
+   */
+  const later = (key: string, ms: number) =>
+    pool.query(
+      `UPDATE fineguide_webhooks_dedupe SET
+         lease_until = lease_until - $2::float8 * interval '1 millisecond',
+         done_until = done_until - $2::float8 * interval '1 millisecond'
+       WHERE key = $1`,
+      [key, ms],
+    );
 
   it.each(SCENARIOS)("$name (same answers as memoryStore)", async (scenario) => {
     const key = `bot:MESSAGE:${randomUUID()}`;
@@ -71,9 +85,9 @@ export function postgresStoreTests(shared: SharedPostgres): void {
     "lease expiry (%s): a lapsed claim is taken over; its late complete/release/renew change nothing",
     async (mode) => {
       const key = randomUUID();
-      expect(await claim(store, key, "crashed", mode, "A", 150)).toBe("claimed");
+      expect(await claim(store, key, "crashed", mode, "A")).toBe("claimed");
       expect(await claim(store, key, "other", mode, "B")).toBe("in_progress");
-      await sleep(250);
+      await later(key, LEASE);
       expect(await claim(store, key, "taker", mode, "B")).toBe("claimed");
       expect(await store.complete(key, "crashed", TTL)).toBe(false);
       expect(await store.release(key, "crashed")).toBe(false);
@@ -99,13 +113,13 @@ export function postgresStoreTests(shared: SharedPostgres): void {
 
   it("renew keeps a claim past its first lease; a done key expires with its TTL", async () => {
     const key = randomUUID();
-    expect(await claim(store, key, "b", "once", undefined, 150)).toBe("claimed");
+    expect(await claim(store, key, "b", "once", undefined, 10_000)).toBe("claimed");
     expect(await store.renew(key, "b", LEASE)).toBe(true);
-    await sleep(250);
+    await later(key, 20_000); // past the first lease, within the renewed one
     expect(await claim(store, key, "c")).toBe("in_progress");
-    expect(await store.complete(key, "b", { ttlMs: 100 })).toBe(true);
+    expect(await store.complete(key, "b", { ttlMs: 10_000 })).toBe(true);
     expect(await claim(store, key, "d")).toBe("duplicate");
-    await sleep(200);
+    await later(key, 20_000);
     expect(await claim(store, key, "e")).toBe("claimed");
   });
 
@@ -157,7 +171,7 @@ export function postgresStoreTests(shared: SharedPostgres): void {
     await sleep(50);
     // The 10th claim looks at the first 4 keys (crashed, done-0, done-1, done-2), in the background.
     await s.claim("tenth", { token: "t", ...once });
-    for (let i = 0; i < 100 && (await keys()).length !== 6; i++) await sleep(20);
+    await until(async () => (await keys()).length === 6, 30_000);
     expect(await keys()).toEqual(["done-3", "done-4", "done-5", "kept", "live", "tenth"]);
     expect(await s.sweep()).toBe(3); // done-3, done-4, done-5 (kept is looked at and stays)
     expect(await s.sweep()).toBe(0); // live, tenth: the end of the table

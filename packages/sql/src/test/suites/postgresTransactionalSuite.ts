@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   createWebhooks,
+  type DedupeStore,
   isKnownEvent,
   type Logger,
   memoryStore,
@@ -165,13 +166,20 @@ export function postgresTransactionalTests(shared: SharedPostgres): void {
     let late: unknown;
     const settled = gate();
     const webhooks = receiver({
-      deadlineMs: 300,
-      leaseMs: 1500,
+      // Long enough for the first write on a loaded machine; the handler then waits
+      // for the deadline itself, so nothing here depends on how fast anything runs.
+      deadlineMs: 2000,
+      leaseMs: 3000,
       onMessage: store.transactional(async (message, ctx) => {
-        await insert(ctx.tx, "a", message.messageId);
-        if (++attempts > 1) return;
         try {
-          await sleep(600); // past the deadline, ignoring ctx.signal
+          await insert(ctx.tx, "a", message.messageId);
+          if (++attempts > 1) return;
+          // Past the deadline: it writes again after ctx.signal fired, ignoring it.
+          if (!ctx.signal.aborted) {
+            await new Promise((resolve) =>
+              ctx.signal.addEventListener("abort", resolve, { once: true }),
+            );
+          }
           await insert(ctx.tx, "late", message.messageId);
         } catch (error) {
           late = error;
@@ -288,8 +296,9 @@ export function postgresTransactionalTests(shared: SharedPostgres): void {
           logged.transactional(async (message, ctx) => {
             await insert(ctx.tx, "a", message.messageId);
           }),
-          async () => {
-            await sleep(50); // fails after the transaction committed
+          async (message) => {
+            // Fails once the transaction committed (its row is visible to others).
+            await until(async () => (await effects(message.messageId)).length === 1);
             throw new Error("not transactional");
           },
         ],
@@ -302,27 +311,51 @@ export function postgresTransactionalTests(shared: SharedPostgres): void {
     expect(await effects(event.messageId)).toEqual(["a"]);
   });
 
-  it("latest: A, B, C sent 10 ms apart each commit once, in order; a retry of C is a duplicate", async () => {
+  it("latest: A, B, C arriving while A runs each commit once, in order; a retry of C is a duplicate", async () => {
     await pool.query(
       "CREATE TABLE IF NOT EXISTS session_vars (session text PRIMARY KEY, vars jsonb, versions int)",
     );
     const sessionId = randomUUID();
-    const webhooks = receiver({
+    // The store, with each version's first claim answer recorded (by fingerprint), to send
+    // each version once the one before it is known to wait (no timing involved). A waiting
+    // version claims again on every tick: only its first answer is kept.
+    const answered = new Map<string | undefined, string>();
+    const recording: DedupeStore = {
+      claim: async (key, request) => {
+        const answer = await store.claim(key, request);
+        if (!answered.has(request.fingerprint)) answered.set(request.fingerprint, answer);
+        return answer;
+      },
+      complete: (key, token, options) => store.complete(key, token, options),
+      release: (key, token) => store.release(key, token),
+      renew: (key, token, leaseMs) => store.renew(key, token, leaseMs),
+    };
+    const aRuns = gate();
+    const aMayFinish = gate();
+    const webhooks = createWebhooks({
+      allowUnauthenticated: true,
+      dedupe: recording,
       onVariableUpdate: store.transactional(async (update, ctx) => {
         await ctx.tx.query(
           `INSERT INTO session_vars VALUES ($1, $2, 1)
            ON CONFLICT (session) DO UPDATE SET vars = $2, versions = session_vars.versions + 1`,
           [update.sessionId, update.variables],
         );
-        await sleep(30);
+        if (update.variables.v === "A") {
+          aRuns.open();
+          await aMayFinish.opened;
+        }
       }),
     });
     const versions = ["A", "B", "C"].map((v) => variableUpdate(sessionId, { v }));
-    const answers = [];
-    for (const version of versions) {
-      answers.push(webhooks.dispatch(version));
-      await sleep(10);
-    }
+    const answers = [webhooks.dispatch(versions[0]!)];
+    await aRuns.opened;
+    answers.push(webhooks.dispatch(versions[1]!));
+    await until(() => answered.size === 2);
+    answers.push(webhooks.dispatch(versions[2]!));
+    await until(() => answered.size === 3);
+    expect([...answered.values()]).toEqual(["claimed", "in_progress", "in_progress"]); // B and C wait
+    aMayFinish.open();
     expect((await Promise.all(answers)).map((a) => a.outcome)).toEqual([
       "processed",
       "processed",
