@@ -24,7 +24,8 @@ async function paste(curl: string, env: NodeJS.ProcessEnv = {}) {
   return { status: Number(head.split(" ")[1]), json: JSON.parse(body) as unknown };
 }
 
-describe("npm start (startCrmLeads)", () => {
+// Real HTTP and `curl` through `sh`: a generous limit for a loaded machine.
+describe("npm start (startCrmLeads)", { timeout: 30_000 }, () => {
   let dir: string;
   let running: RunningCrmLeads | undefined;
 
