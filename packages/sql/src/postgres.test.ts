@@ -87,7 +87,8 @@ describe("postgresStore without a server", () => {
   });
 });
 
-describe.skipIf(!available)("on a real Postgres", () => {
+// Generous limits for a loaded machine: no assertion depends on speed.
+describe.skipIf(!available)("on a real Postgres", { timeout: 30_000 }, () => {
   const shared = {} as SharedPostgres;
   let processes: ReceiverProcesses;
 

@@ -19,7 +19,7 @@ import { type SqliteStore, sqliteStore } from "./sqlite/index.js";
 import { sleep } from "./test/events.js";
 import { claim, LEASE, SCENARIOS, sameAnswersAsMemoryStore, TTL } from "./test/scenarios.js";
 
-describe("sqliteStore", () => {
+describe("sqliteStore", { timeout: 30_000 }, () => {
   let dir: string;
   let db: Database.Database;
   let store: SqliteStore;

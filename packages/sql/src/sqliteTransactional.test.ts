@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SqliteStore, SqlStoreError, sqliteStore } from "./sqlite/index.js";
 import { mapLimit, messageEvent, sleep, ticketEvent, variableUpdate } from "./test/events.js";
 
-describe("sqliteStore.transactional through core", () => {
+describe("sqliteStore.transactional through core", { timeout: 30_000 }, () => {
   let dir: string;
   let db: Database.Database;
   let store: SqliteStore;
