@@ -1,4 +1,9 @@
-import type { ClaimRequest, ClaimResult, DedupeStore } from "@fineguide-webhooks/core";
+import type {
+  ClaimRequest,
+  ClaimResult,
+  DedupeStore,
+  VersionedClaim,
+} from "@fineguide-webhooks/core";
 import { createDeadlines } from "./createDeadlines.js";
 import { type IORedisLike, ioredisRunner, isIORedis } from "./ioredisRunner.js";
 import { isNodeRedis, type NodeRedisLike, nodeRedisRunner } from "./nodeRedisRunner.js";
@@ -44,11 +49,14 @@ export interface RedisStoreOptions {
   readonly timeoutMs?: number;
 }
 
-const CLAIM_RESULTS: ReadonlySet<string> = new Set<ClaimResult>([
+const CLAIM_RESULTS: ReadonlySet<string> = new Set<Exclude<ClaimResult, VersionedClaim>>([
   "claimed",
+  "reclaimed",
   "duplicate",
   "in_progress",
 ]);
+/** A result with its version (latest mode, from the second version, when asked for). */
+const VERSIONED = /^(claimed|reclaimed|duplicate) ([1-9][0-9]{0,14})$/;
 
 const duration = (name: string, value: number): string => {
   if (typeof value !== "number" || !Number.isFinite(value)) {
@@ -75,19 +83,34 @@ const toRenewed = toBoolean("renew");
 
 const claimArgs = (request: ClaimRequest): string[] => {
   const fp = request.fingerprint;
-  return [
+  const args = [
     request.token,
     duration("leaseMs", request.leaseMs),
     request.mode,
     fp === undefined ? "0" : "1",
     fp ?? "",
   ];
+  const window = request.retryWindowMs;
+  const versions = request.versions === true;
+  // Sent only when asked for: a claim without them is the same call as before.
+  if (window !== undefined || versions) {
+    args.push(
+      window === undefined || window <= 0 ? "0" : duration("retryWindowMs", window),
+      versions ? "1" : "0",
+    );
+  }
+  return args;
 };
 
 const toClaimResult = (reply: unknown): ClaimResult => {
   const result = typeof reply === "string" ? reply : String(reply);
-  if (!CLAIM_RESULTS.has(result)) throw unexpected("claim", reply);
-  return result as ClaimResult;
+  if (CLAIM_RESULTS.has(result)) return result as ClaimResult;
+  const versioned = VERSIONED.exec(result);
+  if (!versioned) throw unexpected("claim", reply);
+  return {
+    result: versioned[1] as VersionedClaim["result"],
+    version: Number(versioned[2]),
+  };
 };
 
 function runnerFor(client: RedisClientLike): ScriptRunner {
