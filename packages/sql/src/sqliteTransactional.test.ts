@@ -4,12 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   createWebhooks,
+  type DedupeStore,
   type Logger,
   memoryStore,
   type WebhooksOptions,
 } from "@fineguide-webhooks/core";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { type SqliteStore, SqlStoreError, sqliteStore } from "./sqlite/index.js";
 import { mapLimit, messageEvent, sleep, ticketEvent, variableUpdate } from "./test/events.js";
 
@@ -85,6 +86,66 @@ describe("sqliteStore.transactional through core", { timeout: 30_000 }, () => {
     expect((await webhooks.dispatch(event)).outcome).toBe("processed");
     expect((await webhooks.dispatch(event)).outcome).toBe("duplicate");
     expect(effects(event.messageId)).toEqual(["a"]);
+  });
+
+  it("the file locked by another writer: 503 before the claim, 500 inside the transaction; nothing written, and once it is free the retry writes once", async () => {
+    // A connection of its own that waits 50 ms for a lock (the main one waits 5 s).
+    const mine = new Database(join(dir, "app.sqlite"), { timeout: 50 });
+    const other = new Database(join(dir, "app.sqlite"));
+    onTestFinished(() => {
+      if (other.inTransaction) other.exec("ROLLBACK");
+      other.close();
+      mine.close();
+      vi.useRealTimers();
+    });
+    const s = sqliteStore({ db: mine });
+    let lockAfterClaim = false;
+    const locking: DedupeStore = {
+      claim: (key, request) => {
+        const answer = s.claim(key, request);
+        // Another process's write starts between the claim and the transaction.
+        if (lockAfterClaim) other.exec("BEGIN IMMEDIATE");
+        return answer;
+      },
+      complete: (key, token, options) => s.complete(key, token, options),
+      release: (key, token) => s.release(key, token),
+      renew: (key, token, leaseMs) => s.renew(key, token, leaseMs),
+    };
+    let ran = 0;
+    const webhooks = createWebhooks({
+      allowUnauthenticated: true,
+      dedupe: locking,
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+      onMessage: s.transactional((message, ctx) => {
+        ran++;
+        insert(ctx.tx, "a", message.messageId);
+      }),
+    });
+    const event = messageEvent();
+
+    // 1. Locked before the claim: the claim fails, 503, no handler runs.
+    other.exec("BEGIN IMMEDIATE");
+    const locked = await webhooks.dispatch(event);
+    expect([locked.outcome, locked.status, ran]).toEqual(["store_unavailable", 503, 0]);
+    other.exec("ROLLBACK");
+
+    // 2. Locked between the claim and the transaction: the transaction cannot begin, 500.
+    //    Its release cannot be written either: the claim stays until its lease lapses.
+    lockAfterClaim = true;
+    const inside = await webhooks.dispatch(event);
+    expect([inside.outcome, inside.status, ran]).toEqual(["handler_failed", 500, 0]);
+    other.exec("ROLLBACK");
+    lockAfterClaim = false;
+    expect(effects(event.messageId)).toEqual([]);
+    expect((await webhooks.dispatch(event)).outcome).toBe("in_progress");
+
+    // 3. FineGuide retries a minute later, after the lease (45 s) lapsed: once, and only once.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 60_000);
+    expect((await webhooks.dispatch(event)).outcome).toBe("processed");
+    expect((await webhooks.dispatch(event)).outcome).toBe("duplicate");
+    expect(effects(event.messageId)).toEqual(["a"]);
+    expect(ran).toBe(1);
   });
 
   it("an async handler is refused: its synchronous writes are rolled back, answered 500", async () => {
