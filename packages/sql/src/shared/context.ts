@@ -3,6 +3,16 @@ import type { WebhookContext } from "@fineguide-webhooks/core";
 /**
  * What a transactional handler needs from its context: core's
  * `WebhookContext` (whatever its `Req` and `State`) has all of it.
+ *
+ * @example
+ * ```ts
+ * // A receiver with its own context type: transactional() keeps it, and adds tx.
+ * const onTicket = store.transactional<TicketEvent, WebhookContext<{ ip: string }>>(
+ *   async (ticket, ctx) => {
+ *     await ctx.tx.query("INSERT INTO tickets (ip) VALUES ($1)", [ctx.request.ip]);
+ *   },
+ * );
+ * ```
  */
 export interface DeliveryRef {
   /** Unique per delivery: core uses it as the claim's owner token. */

@@ -1,4 +1,11 @@
-/** Why a transactional delivery's writes were rolled back instead of committed. */
+/**
+ * Why a transactional delivery's writes were rolled back instead of committed.
+ *
+ * @example
+ * ```ts
+ * const code: SqlStoreErrorCode = error instanceof SqlStoreError ? error.code : "claim_lost";
+ * ```
+ */
 export type SqlStoreErrorCode = "claim_lost" | "transaction_aborted";
 
 /**

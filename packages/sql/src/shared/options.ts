@@ -1,6 +1,14 @@
 import type { Logger } from "@fineguide-webhooks/core";
 
-/** Options both stores share. */
+/**
+ * Options both stores share.
+ *
+ * @example
+ * ```ts
+ * const shared: SqlStoreOptions = { table: "webhooks.dedupe", ttlMs: 60 * 60_000, logger };
+ * const store = postgresStore({ pool, ...shared });
+ * ```
+ */
 export interface SqlStoreOptions {
   /**
    * The dedupe table, optionally schema-qualified (`"webhooks.dedupe"`):
