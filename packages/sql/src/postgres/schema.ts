@@ -16,8 +16,9 @@ export function postgresSchema(table: string = DEFAULT_TABLE): string {
 }
 
 export function schemaFor(t: QuotedTable): string {
-  // No index besides the key: every write touches one index page, as a bare dedupe
-  // table's would, and a completion stays a HOT update. Cleanup walks the key.
+  // No index besides the key: every write touches one index, as a bare dedupe table's
+  // would, and a completion changes no indexed column (it can be a HOT update). Cleanup
+  // walks the key.
   return `CREATE TABLE IF NOT EXISTS ${t.sql} (
   key               text PRIMARY KEY,
   token             text,         -- the claim's owner (a delivery id); NULL when not claimed
