@@ -12,6 +12,7 @@ import {
 } from "./http/response.js";
 import type { ResolvedOptions } from "./options.js";
 import type { Receiver } from "./receive.js";
+import { ServiceUnavailableError } from "./ServiceUnavailableError.js";
 import type { AnyEvent } from "./types.js";
 
 /** Runs hooks; a hook's own failure is logged and changes nothing. */
@@ -523,11 +524,13 @@ export class Run implements Ticking {
         ? errors[0]
         : new AggregateError(errors, `${errors.length} handlers failed for ${event.type}`);
     ctx.failure = error;
-    o.logger.error(
-      { err: error, type: event.type, key, deliveryId: ctx.deliveryId },
-      "fineguide-webhooks: handler failed",
-    );
-    const answer = errorResponse("handler_failed");
+    // "Come back later" from every failing handler: 503, as a store that cannot be reached.
+    const unavailable = errors.every((e) => ServiceUnavailableError.is(e));
+    const fields = { err: error, type: event.type, key, deliveryId: ctx.deliveryId };
+    if (unavailable) {
+      o.logger.warn(fields, "fineguide-webhooks: a handler is unavailable; answering 503");
+    } else o.logger.error(fields, "fineguide-webhooks: handler failed");
+    const answer = errorResponse(unavailable ? "handler_unavailable" : "handler_failed");
     this.watch(); // the error hooks and the release may take time
     runHooks(registry.error, [error, event, ctx], o.logger).then(
       this.guard(() => {

@@ -55,6 +55,7 @@ export { createSecretMatcher, createSecretVerifier } from "./http/secret.js";
 export { type Logger, silentLogger } from "./logger.js";
 export type { WebhooksOptions } from "./options.js";
 export type { WebhookRequest, WebhookRequestHead } from "./receive.js";
+export { ServiceUnavailableError } from "./ServiceUnavailableError.js";
 export { eventSchemas, fineGuideEventSchema, strictEventSchemas } from "./schemas/eventSchemas.js";
 export { MESSAGE_ROLES, type MessageRole, type Widened } from "./schemas/fields.js";
 export type { JsonSchema } from "./schemas/jsonSchemas.js";

@@ -30,6 +30,10 @@ export const ERRORS = {
     message: "The dedupe store cannot be reached; retry later.",
   },
   handler_failed: { status: 500, message: "A handler failed; the event will be retried." },
+  handler_unavailable: {
+    status: 503,
+    message: "A handler could not process or store the event now; retry later.",
+  },
   handler_timeout: {
     status: 503,
     message: "A handler is still running past the deadline; retry later.",

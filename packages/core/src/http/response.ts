@@ -37,6 +37,7 @@ const extraHeaders: Partial<Record<ErrorCode, Record<string, string>>> = {
   method_not_allowed: { allow: "POST" },
   in_progress: { "retry-after": RETRY_AFTER_SECONDS },
   store_unavailable: { "retry-after": RETRY_AFTER_SECONDS },
+  handler_unavailable: { "retry-after": RETRY_AFTER_SECONDS },
   handler_timeout: { "retry-after": RETRY_AFTER_SECONDS },
   shutting_down: { "retry-after": RETRY_AFTER_SECONDS },
 };
