@@ -1,4 +1,8 @@
-import type { AnyEvent, WebhookContext } from "@fineguide-webhooks/core";
+import {
+  type AnyEvent,
+  ServiceUnavailableError,
+  type WebhookContext,
+} from "@fineguide-webhooks/core";
 import { type ConnectionOptions, type Job, Queue } from "bullmq";
 import { producerConnection } from "./connection.js";
 import {
@@ -99,9 +103,10 @@ export interface WebhookQueue {
    * The receiver's handler: enqueues the event under `ctx.eventId` and
    * resolves once stored, so core answers 200 and completes the claim only
    * then. A failure (Redis away, or slower than `enqueueTimeoutMs`) rejects
-   * with a {@link HandOffError}: the delivery is answered 5xx, the claim is
-   * released, and the vendor's retry enqueues again (a no-op if the slow add
-   * did land after all: same job id).
+   * with a {@link HandOffError}: the delivery is answered 503
+   * `handler_unavailable` with `Retry-After` (core's answer to a
+   * `ServiceUnavailableError`), the claim is released, and the vendor's retry
+   * enqueues again (a no-op if the slow add did land after all: same job id).
    *
    * @example
    * ```ts
@@ -173,10 +178,19 @@ export interface WebhookQueue {
 
 /**
  * Why a hand-off failed: Redis could not be reached, refused the job, or was
- * slower than `enqueueTimeoutMs`. The delivery is answered 5xx and retried.
+ * slower than `enqueueTimeoutMs`. A core `ServiceUnavailableError`: the
+ * delivery is answered 503 `handler_unavailable` (not stored, come back
+ * later), its claim is released, and the vendor retries.
+ *
+ * @example
+ * ```ts
+ * webhooks.onError((error) => {
+ *   if (error instanceof HandOffError) metrics.count("webhook.handoff_failed");
+ * });
+ * ```
  */
-export class HandOffError extends Error {
-  override readonly name = "HandOffError";
+export class HandOffError extends ServiceUnavailableError {
+  override name = "HandOffError";
 }
 
 const PAGE = 100;
