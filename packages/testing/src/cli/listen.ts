@@ -9,6 +9,8 @@ import {
 } from "@fineguide-webhooks/core";
 import { isProbeEvent } from "../check/probeMarks.js";
 import { EXIT, httpUrl, positiveInt, SECRET_ENV, secretFrom, UsageError, usage } from "./args.js";
+import { type ForwardResult, forward } from "./forward.js";
+import { createInspector, UI_PATH } from "./listenUi.js";
 import { type Io, ms, type Paint, painter } from "./output.js";
 
 export const listenHelp = `Usage: fineguide-webhooks listen [options]
@@ -28,32 +30,15 @@ Options:
   --forward-to URL      also deliver each request to URL and answer with its reply
   --max-body-bytes N    largest accepted body (default: 1048576)
   --timeout MS          how long to wait for the forward target (default: 30000)
+  --ui                  also serve a live inspector page at /_ui/ (deliveries as
+                        they arrive, verdicts, failing paths, filters, replay to
+                        --forward-to, copy as curl); the secret is never shown
   --json                one JSON line per delivery (and one when listening)
   -h, --help            this help
 `;
 
-const HOP_BY_HOP = new Set([
-  "host",
-  "connection",
-  "keep-alive",
-  "content-length",
-  "transfer-encoding",
-  "upgrade",
-  "proxy-connection",
-  "te",
-  "trailer",
-]);
-
-interface ForwardResult {
-  readonly url: string;
-  readonly status?: number;
-  readonly durationMs: number;
-  readonly error?: string;
-  readonly headers?: Record<string, string>;
-  readonly body?: string;
-}
-
-interface DeliveryLog {
+/** One delivery as `listen` prints it (and `--json` writes it). */
+export interface DeliveryLog {
   readonly at: string;
   readonly method: string;
   readonly path: string;
@@ -81,51 +66,6 @@ function headerRecord(req: IncomingMessage, secretHeader: string): Record<string
       key === secretHeader ? "[redacted]" : Array.isArray(value) ? value.join(", ") : value;
   }
   return out;
-}
-
-async function forward(
-  target: string,
-  req: IncomingMessage,
-  body: Uint8Array,
-  timeoutMs: number,
-): Promise<ForwardResult> {
-  const headers: Record<string, string> = {};
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (value === undefined || HOP_BY_HOP.has(key)) continue;
-    headers[key] = Array.isArray(value) ? value.join(", ") : value;
-  }
-  const method = req.method ?? "POST";
-  const started = performance.now();
-  try {
-    const res = await fetch(target, {
-      method,
-      headers,
-      redirect: "manual",
-      signal: AbortSignal.timeout(timeoutMs),
-      ...(method === "GET" || method === "HEAD" ? {} : { body: body as BodyInit }),
-    });
-    const text = await res.text();
-    const out: Record<string, string> = {};
-    const contentType = res.headers.get("content-type");
-    if (contentType) out["content-type"] = contentType;
-    return {
-      url: target,
-      status: res.status,
-      durationMs: performance.now() - started,
-      headers: out,
-      body: text,
-    };
-  } catch (error) {
-    const err = error as Error;
-    return {
-      url: target,
-      durationMs: performance.now() - started,
-      error:
-        err.name === "TimeoutError"
-          ? `no answer within ${timeoutMs} ms`
-          : `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ""}`,
-    };
-  }
 }
 
 function parsePayload(raw: Uint8Array | undefined): unknown {
@@ -186,6 +126,10 @@ function printHuman(io: Io, paint: Paint, log: DeliveryLog): void {
   }
 }
 
+/** Whether `host` only accepts connections from this machine. */
+const isLoopback = (host: string) =>
+  host === "localhost" || host === "::1" || host.startsWith("127.");
+
 /** `fineguide-webhooks listen`: resolves when the server stops (SIGINT/SIGTERM). */
 export async function listen(argv: readonly string[], io: Io): Promise<number> {
   const { values } = usage(() =>
@@ -199,6 +143,7 @@ export async function listen(argv: readonly string[], io: Io): Promise<number> {
         "forward-to": { type: "string" },
         "max-body-bytes": { type: "string" },
         timeout: { type: "string" },
+        ui: { type: "boolean" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -231,7 +176,20 @@ export async function listen(argv: readonly string[], io: Io): Promise<number> {
     );
   }
 
+  const inspector = values.ui
+    ? createInspector({
+        ...(target === undefined ? {} : { forwardTo: target }),
+        secretHeader: webhooks.secretHeader,
+        timeoutMs,
+        loopbackOnly: isLoopback(host),
+      })
+    : undefined;
+  let url = "";
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    if (inspector?.owns(new URL(req.url ?? "/", "http://x").pathname)) {
+      return inspector.handle(req, res, url);
+    }
     const arrived = new Date();
     const method = req.method ?? "GET";
     const head = { method, headers: req.headers };
@@ -247,7 +205,9 @@ export async function listen(argv: readonly string[], io: Io): Promise<number> {
     }
     const payload = parsePayload(raw);
     const fwd =
-      target && raw !== undefined ? await forward(target, req, raw, timeoutMs) : undefined;
+      target && raw !== undefined
+        ? await forward(target, method, req.headers, raw, timeoutMs)
+        : undefined;
 
     const type =
       payload !== null &&
@@ -276,6 +236,7 @@ export async function listen(argv: readonly string[], io: Io): Promise<number> {
           }
         : {}),
     };
+    inspector?.record(log, req.headers, raw);
     if (values.json) io.stdout.write(`${JSON.stringify(log)}\n`);
     else printHuman(io, paint, log);
 
@@ -311,15 +272,17 @@ export async function listen(argv: readonly string[], io: Io): Promise<number> {
   });
   const address = server.address() as AddressInfo;
   const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  const url = `http://${shownHost}:${address.port}`;
+  url = `http://${shownHost}:${address.port}`;
+  const ui = inspector ? `${url}${UI_PATH}` : undefined;
   if (values.json) {
     io.stdout.write(
-      `${JSON.stringify({ listening: url, secretHeader: webhooks.secretHeader, ...(target ? { forwardTo: target } : {}) })}\n`,
+      `${JSON.stringify({ listening: url, secretHeader: webhooks.secretHeader, ...(target ? { forwardTo: target } : {}), ...(ui ? { ui } : {}) })}\n`,
     );
   } else {
     io.stdout.write(
       `${paint("bold", "Listening on")} ${url} (any path; secret header ${webhooks.secretHeader})\n` +
         (target ? `Forwarding every delivery to ${target}\n` : "") +
+        (ui ? `Inspector page: ${ui}\n` : "") +
         `${paint("dim", "Press Ctrl+C to stop.")}\n\n`,
     );
   }

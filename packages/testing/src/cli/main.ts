@@ -13,7 +13,7 @@ Test FineGuide AI-Assistant webhooks before FineGuide ever calls you.
 Commands:
   send <TYPE...> | --all   deliver events to an endpoint, print status and time
   check                    audit an endpoint against the receiver contract
-  listen                   a local receiver that prints every delivery
+  listen                   a local receiver that prints every delivery (--ui: a live page)
   load                     drive an endpoint with many events; latency, 5xx, duplicates
   queue <action>           the @fineguide-webhooks/bullmq queue: status, failed, replay
 
