@@ -3,7 +3,7 @@
  *
  *   npm run reliability -- [--events 2000] [--rate 25] [--scale 0.01] [--hostile 20000]
  *                          [--store-events 1000000] [--kills 10] [--only name,...]
- *                          [--parallel] [--json]
+ *                          [--parallel] [--kit DIR] [--json]
  *
  * Exits 1 when an invariant broke.
  */
@@ -22,6 +22,7 @@ const { values } = parseArgs({
     "store-events": { type: "string", default: "1000000" },
     kills: { type: "string", default: "10" },
     only: { type: "string" },
+    kit: { type: "string" },
     parallel: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
@@ -30,7 +31,7 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(
-    "npm run reliability -- [--events N] [--rate N] [--scale S] [--hostile N] [--store-events N] [--kills N] [--only a,b] [--parallel] [--json]",
+    "npm run reliability -- [--events N] [--rate N] [--scale S] [--hostile N] [--store-events N] [--kills N] [--only a,b] [--parallel] [--kit DIR] [--json]",
   );
   process.exit(0);
 }
@@ -54,6 +55,7 @@ const options = {
   redis: redisServerAvailable("reliability suite (Redis scenarios)"),
   parallel: values.parallel,
   ...(values.only ? { only: values.only.split(",") } : {}),
+  ...(values.kit ? { kitRoot: values.kit } : {}),
 };
 
 const log = (line: string) => {

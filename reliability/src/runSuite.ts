@@ -27,6 +27,12 @@ export interface SuiteOptions {
    * others one by one: much shorter (the short run in `npm test`), noisier.
    */
   readonly parallel?: boolean;
+  /**
+   * Build the child receivers from the kit's packages in this directory (a
+   * checkout of another commit) instead of this repository's; the memory
+   * store scenario still runs this repository's core.
+   */
+  readonly kitRoot?: string;
   /** Run only the scenarios whose name contains one of these (case-insensitive). */
   readonly only?: readonly string[];
   /** Called as each row is ready (progress). */
@@ -78,7 +84,7 @@ export async function runSuite(options: SuiteOptions): Promise<ScenarioRow[]> {
   const workDir = mkdtempSync(join(tmpdir(), "fgw-reliability-"));
   let pool: ReceiverPool;
   try {
-    pool = new ReceiverPool(await bundleReceiver(workDir));
+    pool = new ReceiverPool(await bundleReceiver(workDir, options.kitRoot));
   } catch (error) {
     rmSync(workDir, { recursive: true, force: true });
     throw error;
