@@ -7,6 +7,7 @@ import { createDeliveryIds } from "./handlers/deliveryIds.js";
 import { Registry, type StoredHandler } from "./handlers/registry.js";
 import { Ticker } from "./handlers/Ticker.js";
 import {
+  type AroundHandlers,
   type DuplicateHook,
   type ErrorHook,
   HANDLER_NAMES,
@@ -120,6 +121,24 @@ export interface Webhooks<Ctx = WebhookContext> extends TypedHandlerMethods<Ctx>
    */
   onOutcome(hook: OutcomeHook): Unsubscribe;
   /**
+   * Wraps the start of every delivery's handlers, so they run inside a
+   * context of yours: what `@fineguide-webhooks/otel` uses to make spans the
+   * handlers start children of the delivery's span. Call `run` once,
+   * synchronously. Costs nothing while none is registered.
+   *
+   * @example
+   * ```ts
+   * import { context, trace } from "@opentelemetry/api";
+   *
+   * webhooks.aroundHandlers((run, event, ctx) => {
+   *   const span = tracer.startSpan(`handle ${event.type}`, { attributes: { id: ctx.eventId } });
+   *   context.with(trace.setSpan(context.active(), span), run);
+   *   ctx.signal.addEventListener("abort", () => span.end());
+   * });
+   * ```
+   */
+  aroundHandlers(wrapper: AroundHandlers<Ctx>): Unsubscribe;
+  /**
    * Shuts the receiver down gracefully: new deliveries are answered 503
    * `shutting_down` with `Retry-After`; deliveries in flight may finish for
    * `timeoutMs` (default 10 s); those still running then are answered 503,
@@ -173,6 +192,7 @@ export function createWebhooks<Ctx = WebhookContext>(options: WebhooksOptions<Ct
   registry.addAll(registry.duplicate, stored<DuplicateHook<DeliveryContext>>(options.onDuplicate));
   registry.addAll(registry.error, stored<ErrorHook<DeliveryContext>>(options.onError));
   registry.addAll(registry.outcome, options.onOutcome);
+  registry.addAll(registry.around, stored<AroundHandlers<DeliveryContext>>(options.aroundHandlers));
 
   // One timer for every delivery in flight, fine enough for the deadline and the lease.
   const tickMs = Math.max(1, Math.min(250, resolved.deadlineMs / 5, resolved.leaseMs / 6));
@@ -231,6 +251,8 @@ export function createWebhooks<Ctx = WebhookContext>(options: WebhooksOptions<Ct
       registry.add(registry.duplicate, hook as unknown as DuplicateHook<DeliveryContext>),
     onError: (hook) => registry.add(registry.error, hook as unknown as ErrorHook<DeliveryContext>),
     onOutcome: (hook) => registry.add(registry.outcome, hook),
+    aroundHandlers: (wrapper) =>
+      registry.add(registry.around, wrapper as unknown as AroundHandlers<DeliveryContext>),
     close: (options = {}) => {
       closed ??= closeReceiver(receiver, options);
       return closed;

@@ -3,6 +3,7 @@ import type { DedupeKey } from "./dedupe/defaultKeys.js";
 import type { DeliveryContext } from "./handlers/DeliveryContext.js";
 import type { StoredHandler } from "./handlers/registry.js";
 import type { Ticking } from "./handlers/Ticker.js";
+import type { AroundHandlers } from "./handlers/types.js";
 import {
   DUPLICATE,
   errorResponse,
@@ -342,9 +343,64 @@ export class Run implements Ticking {
    * the ticker.
    */
   start(): void {
-    const { event, ctx, handlers } = this;
     this.running = true;
     this.late = "handler_timeout";
+    const { around } = this.r.registry;
+    if (around.length === 0) this.startHandlers();
+    else this.startAround(around);
+  }
+
+  /** Starts the handlers inside the `aroundHandlers` wrappers, the first registered outermost. */
+  private startAround(around: readonly AroundHandlers<DeliveryContext>[]): void {
+    const { event, ctx } = this;
+    const { logger } = this.r.o;
+    let started = false;
+    const startOnce = () => {
+      if (started) return;
+      started = true;
+      this.startHandlers();
+    };
+    let run = startOnce;
+    for (let i = around.length - 1; i >= 0; i--) {
+      const wrapper = around[i]!;
+      const inner = run;
+      run = () => {
+        let called = false;
+        let threw = false;
+        try {
+          wrapper(
+            () => {
+              if (called) return;
+              called = true;
+              inner();
+            },
+            event,
+            ctx,
+          );
+        } catch (error) {
+          threw = true;
+          logger.error(
+            { err: error, deliveryId: ctx.deliveryId },
+            "fineguide-webhooks: an aroundHandlers wrapper threw",
+          );
+        }
+        if (!called) {
+          // Late calls of `run` are ignored: the handlers start once, now.
+          called = true;
+          if (!threw)
+            logger.error(
+              { deliveryId: ctx.deliveryId },
+              "fineguide-webhooks: an aroundHandlers wrapper did not call run; running the handlers anyway",
+            );
+          inner();
+        }
+      };
+    }
+    run();
+  }
+
+  private startHandlers(): void {
+    const { event, ctx, handlers } = this;
     if (handlers.length <= 1) {
       const handler = handlers[0];
       if (!handler) {

@@ -24,6 +24,7 @@ export {
 export { EVENT_TYPES, type EventType, isEventType, isKnownEvent } from "./eventTypes.js";
 export { extraFields } from "./extraFields.js";
 export {
+  type AroundHandlers,
   type DeliveryInfo,
   type DuplicateHook,
   type ErrorHook,

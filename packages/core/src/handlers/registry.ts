@@ -1,6 +1,7 @@
 import type { AnyEvent } from "../types.js";
 import type { DeliveryContext } from "./DeliveryContext.js";
 import type {
+  AroundHandlers,
   DuplicateHook,
   ErrorHook,
   Handler,
@@ -26,6 +27,7 @@ export class Registry {
   readonly duplicate: DuplicateHook<DeliveryContext>[] = [];
   readonly error: ErrorHook<DeliveryContext>[] = [];
   readonly outcome: OutcomeHook[] = [];
+  readonly around: AroundHandlers<DeliveryContext>[] = [];
 
   /** What runs per type, computed on first use and forgotten on any change. */
   private readonly runs = new Map<string, readonly StoredHandler[]>();

@@ -141,6 +141,23 @@ export interface OutcomeInfo {
 export type OutcomeHook = (info: OutcomeInfo) => unknown;
 
 /**
+ * Wraps the start of a delivery's handlers, for tracing: call `run` once,
+ * synchronously, inside whatever context the handlers should run in (an
+ * OpenTelemetry span made active with `context.with`), and return. The
+ * handlers are started by `run`, so what they do later (after an `await`)
+ * stays in that context where the runtime carries it (`AsyncLocalStorage`).
+ * Called only when handlers run (not for 401s, 400s or duplicates), after
+ * the claim. A wrapper that throws, or returns without calling `run`, is
+ * logged and the handlers start anyway. Several wrappers nest, the first
+ * registered outermost. None registered: nothing is called or built.
+ */
+export type AroundHandlers<Ctx = WebhookContext> = (
+  run: () => void,
+  event: AnyEvent,
+  ctx: Ctx,
+) => void;
+
+/**
  * The typed method (and option) name of each event type.
  *
  * @example
@@ -185,4 +202,6 @@ export interface HandlerOptions<Ctx = WebhookContext> extends TypedHandlerOption
   readonly onDuplicate?: OneOrMany<DuplicateHook<Ctx>>;
   readonly onError?: OneOrMany<ErrorHook<Ctx>>;
   readonly onOutcome?: OneOrMany<OutcomeHook>;
+  /** Wrappers around the start of the handlers (see {@link AroundHandlers}). */
+  readonly aroundHandlers?: OneOrMany<AroundHandlers<Ctx>>;
 }
