@@ -1,6 +1,13 @@
-import { EVENT_TYPES, isEventType, type Webhooks } from "@fineguide-webhooks/core";
+import {
+  type AroundHandlers,
+  EVENT_TYPES,
+  isEventType,
+  type WebhookContext,
+  type Webhooks,
+} from "@fineguide-webhooks/core";
 import {
   type Attributes,
+  context,
   type Exception,
   type Meter,
   type MeterProvider,
@@ -108,7 +115,10 @@ const SPAN_NAMES: ReadonlyMap<string, string> = new Map(
  * Makes an `onOutcome` hook that records every delivery it is called with:
  * one span (from arrival to the answer), one count and one duration. Use it
  * where a hook is wanted rather than a receiver (the `onOutcome` option of
- * `createWebhooks` or an adapter); `instrument()` registers it for you.
+ * `createWebhooks` or an adapter); `instrument()` registers it for you. The
+ * hook alone makes each span once the answer is known, so spans the handlers
+ * start are not its children: `instrument()` also runs the handlers inside
+ * the span.
  *
  * @example
  * ```ts
@@ -122,6 +132,24 @@ const SPAN_NAMES: ReadonlyMap<string, string> = new Map(
  * ```
  */
 export function otelOutcomeHook(options: InstrumentOptions = {}): OutcomeHook {
+  return recorder(options).outcome;
+}
+
+/** A span name per type: `fineguide.webhook <TYPE>` for documented types. */
+const spanName = (type: string | undefined): string =>
+  (isEventType(type) && SPAN_NAMES.get(type)) || SPAN_NAME;
+
+/**
+ * The outcome hook, and the wrapper that opens the delivery's span before its
+ * handlers run (so their spans are its children); the hook then ends that
+ * span instead of making one.
+ */
+function recorder(options: InstrumentOptions): {
+  readonly outcome: OutcomeHook;
+  readonly around: AroundHandlers<WebhookContext<unknown, unknown>>;
+  /** Ends the spans still open (a receiver uninstrumented mid-delivery). */
+  readonly endOpen: () => void;
+} {
   const tracer =
     options.tracer ??
     (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_NAME, VERSION);
@@ -139,7 +167,32 @@ export function otelOutcomeHook(options: InstrumentOptions = {}): OutcomeHook {
     advice: { explicitBucketBoundaries: DURATION_BUCKETS },
   });
 
-  return (info: OutcomeInfo): void => {
+  /** Spans opened for handlers, by delivery id, until their outcome ends them. */
+  const open = new Map<string, Span>();
+
+  const around: AroundHandlers<WebhookContext<unknown, unknown>> = (run, event, ctx) => {
+    const parent = context.active();
+    let span: Span;
+    try {
+      span = tracer.startSpan(
+        spanName(event.type),
+        {
+          kind,
+          startTime: ctx.receivedAt,
+          attributes: { [ATTR_TYPE]: event.type, [ATTR_DELIVERY_ID]: ctx.deliveryId },
+        },
+        parent,
+      );
+    } catch {
+      // A broken tracer: the handlers run as they would untraced; the outcome hook reports it.
+      run();
+      return;
+    }
+    open.set(ctx.deliveryId, span);
+    context.with(trace.setSpan(parent, span), run);
+  };
+
+  const outcome = (info: OutcomeInfo): void => {
     const end = Date.now();
     const elapsedMs = Math.max(0, info.durationMs);
     const { type, outcome, status } = info;
@@ -166,11 +219,13 @@ export function otelOutcomeHook(options: InstrumentOptions = {}): OutcomeHook {
     const failed = status >= 500;
     if (failed) attributes[ATTR_ERROR_TYPE] = outcome;
 
-    const span = tracer.startSpan((documented && SPAN_NAMES.get(type)) || SPAN_NAME, {
-      kind,
-      startTime: end - elapsedMs,
-      attributes,
-    });
+    let span = open.get(info.deliveryId);
+    if (span) {
+      open.delete(info.deliveryId);
+      span.setAttributes(attributes);
+    } else {
+      span = tracer.startSpan(spanName(type), { kind, startTime: end - elapsedMs, attributes });
+    }
     try {
       if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
       if (info.error !== undefined && span.isRecording()) recordErrors(span, info.error, end);
@@ -178,6 +233,12 @@ export function otelOutcomeHook(options: InstrumentOptions = {}): OutcomeHook {
       span.end(end);
     }
   };
+
+  const endOpen = () => {
+    for (const span of open.values()) span.end();
+    open.clear();
+  };
+  return { outcome, around, endOpen };
 }
 
 /** One exception event per error; an `AggregateError` (several handlers failed) as each of its errors. */
@@ -204,6 +265,9 @@ function toException(value: unknown): Exception {
  * count on `fineguide.webhook.deliveries` and one duration (seconds) on
  * `fineguide.webhook.duration`, both per type and outcome. Answers 5xx mark
  * the span as an error; a handler's error is recorded as an exception event.
+ * The handlers run inside the span (core's `aroundHandlers`, with
+ * `context.with`), so spans they start (an HTTP client's, a database's) are
+ * its children, with a context manager registered (the Node SDK's is).
  * Nothing is registered before this is called. Returns a function that stops
  * recording.
  *
@@ -219,8 +283,17 @@ function toException(value: unknown): Exception {
  * ```
  */
 export function instrument(
-  webhooks: Pick<Webhooks, "onOutcome">,
+  webhooks: Pick<Webhooks, "onOutcome"> & {
+    aroundHandlers?(wrapper: AroundHandlers<WebhookContext<unknown, unknown>>): () => void;
+  },
   options: InstrumentOptions = {},
 ): () => void {
-  return webhooks.onOutcome(otelOutcomeHook(options));
+  const { outcome, around, endOpen } = recorder(options);
+  const offOutcome = webhooks.onOutcome(outcome);
+  const offAround = webhooks.aroundHandlers?.(around);
+  return () => {
+    offAround?.();
+    offOutcome();
+    endOpen();
+  };
 }
