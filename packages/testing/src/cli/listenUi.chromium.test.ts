@@ -170,6 +170,8 @@ describe.runIf(hasChromium)("listen --ui in a real Chromium", { timeout: 60_000 
       ),
     );
     expect(await ticket.locator("pre.curl").textContent()).toBe(command);
+    expect(await ticket.locator(".copied").textContent()).toContain("Copied the curl command");
+    expect(await ticket.locator(".result").textContent()).toContain("Your app answered 202");
 
     // Nowhere on the page, nor in what it was sent, is the secret.
     expect(await page.content()).not.toContain(SECRET);

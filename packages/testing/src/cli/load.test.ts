@@ -11,7 +11,8 @@ import Fastify from "fastify";
 import { Hono } from "hono";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, runCli } from "../testSupport/cli.js";
-import { type RunningServer, startServer } from "../testSupport/servers.js";
+import { kitServer, type RunningServer, startServer } from "../testSupport/servers.js";
+import { load as loadCommand } from "./load.js";
 import type { LoadSummary } from "./loadSummary.js";
 
 const SECRET = "load-secret";
@@ -258,5 +259,33 @@ describe("fineguide-webhooks load", { timeout: 60_000 }, () => {
       expect(run.code, args.join(" ")).toBe(2);
     }
     expect((await runCli(["load"])).stderr).toContain("--url is required");
+  });
+});
+
+describe("load on a terminal", { timeout: 60_000 }, () => {
+  it("rewrites one progress line in place on stderr, then clears it", async () => {
+    const server = await kitServer({ secret: SECRET });
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    try {
+      const code = await loadCommand(
+        ["--url", server.url, "--secret", SECRET, "--events", "50", "--rate", "25", "--seed", "1"],
+        {
+          stdout: { write: (text: string) => stdout.push(text) },
+          stderr: { isTTY: true, write: (text: string) => stderr.push(text) },
+          env: { NO_COLOR: "1" },
+        },
+      );
+      expect(code).toBe(0);
+    } finally {
+      await server.close();
+    }
+    // At 25 requests a second, 60 deliveries take over two seconds: several 200 ms ticks.
+    const ticks = stderr.filter((t) => t.startsWith("\r\u001b[2Ksent "));
+    expect(ticks.length).toBeGreaterThan(3);
+    expect(ticks.every((t) => !t.includes("\n"))).toBe(true);
+    expect(ticks.at(-1)).toMatch(/^\r\u001b\[2Ksent \d+\/60 {2}answered \d+ {2}\d+\/s {2}errors 0/);
+    expect(stderr.at(-1)).toBe("\r\u001b[2K");
+    expect(stdout.join("")).toContain("PASS");
   });
 });

@@ -162,7 +162,7 @@ function renderEntry(entry) {
   }
   const copy = $(".copy", item);
   copy.setAttribute("aria-label", `Copy delivery ${entry.id} as a curl command`);
-  copy.addEventListener("click", () => copyCurl(entry, item, result));
+  copy.addEventListener("click", () => copyCurl(entry, item, $(".copied", item)));
   return item;
 }
 
@@ -191,19 +191,19 @@ async function replayEntry(entry, button, result) {
   }
 }
 
-async function copyCurl(entry, item, result) {
+async function copyCurl(entry, item, status) {
   const command = curlOf(entry);
   const pre = $(".curl", item);
   pre.textContent = command;
   pre.hidden = false;
   try {
     await navigator.clipboard.writeText(command);
-    result.className = "result good";
-    result.textContent =
+    status.className = "copied good";
+    status.textContent =
       "Copied the curl command (it reads the secret from $FINEGUIDE_WEBHOOK_SECRET).";
   } catch {
-    result.className = "result";
-    result.textContent = "The clipboard is not available: copy the command shown below.";
+    status.className = "copied";
+    status.textContent = "The clipboard is not available: copy the command shown below.";
   }
 }
 
