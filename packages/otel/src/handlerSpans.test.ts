@@ -131,8 +131,9 @@ describe("instrument(): handlers run inside the delivery's span", () => {
       },
     });
     instrument(webhooks, { tracerProvider: provider });
-    expect((await post(webhooks, message())).status).toBe(500);
-    expect((await webhooks.dispatch(message())).status).toBe(500);
+    const event = message();
+    expect((await post(webhooks, event)).status).toBe(500);
+    expect((await webhooks.dispatch(event)).status).toBe(500);
     const spans = await finished();
     const deliveries = spans.filter((s) => s.name === "fineguide.webhook MESSAGE");
     const inserts = spans.filter((s) => s.name === "INSERT");
@@ -142,6 +143,8 @@ describe("instrument(): handlers run inside the delivery's span", () => {
       expect(d.status.code).toBe(SpanStatusCode.ERROR);
       expect(d.events.map((e) => e.name)).toEqual(["exception"]);
     }
+    // The second run of the event was the retry of the first's released claim.
+    expect(deliveries.map((d) => d.attributes["fineguide.retry"])).toEqual([undefined, true]);
   });
 
   it("deliveries whose handlers never run still get their span (401, duplicate)", async () => {

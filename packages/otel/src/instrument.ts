@@ -89,6 +89,7 @@ const ATTR_DEDUPE_KEY = "fineguide.dedupe_key";
 const ATTR_EVENT_ID = "fineguide.event_id";
 const ATTR_DELIVERY_ID = "fineguide.delivery_id";
 const ATTR_INVALID_PATHS = "fineguide.invalid_paths";
+const ATTR_RETRY = "fineguide.retry";
 const ATTR_STATUS = "http.response.status_code";
 const ATTR_ERROR_TYPE = "error.type";
 
@@ -211,6 +212,7 @@ function recorder(options: InstrumentOptions): {
     if (type !== undefined) attributes[ATTR_TYPE] = type;
     if (info.dedupeKey !== undefined) attributes[ATTR_DEDUPE_KEY] = info.dedupeKey;
     if (info.eventId !== undefined) attributes[ATTR_EVENT_ID] = info.eventId;
+    if (info.retry) attributes[ATTR_RETRY] = true;
     if (info.issues !== undefined && info.issues.length > 0) {
       attributes[ATTR_INVALID_PATHS] = info.issues
         .slice(0, MAX_INVALID_PATHS)
