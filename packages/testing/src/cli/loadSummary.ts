@@ -83,7 +83,14 @@ function parse(answer: LoadAnswer): Parsed | undefined {
 
 const ok = (p: Parsed | undefined) => p !== undefined && p.status >= 200 && p.status < 300;
 
-/** The value at quantile `q` of ascending `sorted` (nearest rank). */
+/**
+ * The value at quantile `q` of ascending `sorted` (nearest rank); 0 when empty.
+ *
+ * @example
+ * ```ts
+ * percentile([1, 2, 3, 4], 0.5); // 2
+ * ```
+ */
 export function percentile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
