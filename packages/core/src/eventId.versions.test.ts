@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { createWebhooks } from "./createWebhooks.js";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { createWebhooks, type DispatchOptions } from "./createWebhooks.js";
 import type { DedupeStore } from "./dedupe/DedupeStore.js";
 import { memoryStore } from "./dedupe/memoryStore.js";
 import { eventIdOf } from "./handlers/DeliveryContext.js";
@@ -111,6 +111,7 @@ describe("eventId of the versions of a latest key", () => {
     expect(ids).toEqual(["job-42"]);
     expect(info.eventId).toBe("job-42");
     expect(outcomes[0]!.eventId).toBe("job-42");
+    expectTypeOf<DispatchOptions["eventId"]>().toEqualTypeOf<string | undefined>();
   });
 
   it("with a store that cannot count versions: up, down, up repeats the first id (the documented limit)", async () => {
