@@ -150,6 +150,15 @@ export type OutcomeHook = (info: OutcomeInfo) => unknown;
  * the claim. A wrapper that throws, or returns without calling `run`, is
  * logged and the handlers start anyway. Several wrappers nest, the first
  * registered outermost. None registered: nothing is called or built.
+ *
+ * @example
+ * ```ts
+ * import { AsyncLocalStorage } from "node:async_hooks";
+ *
+ * const delivery = new AsyncLocalStorage<string>();
+ * const around: AroundHandlers = (run, _event, ctx) => delivery.run(ctx.deliveryId, run);
+ * createWebhooks({ secret, aroundHandlers: around }); // delivery.getStore() inside handlers
+ * ```
  */
 export type AroundHandlers<Ctx = WebhookContext> = (
   run: () => void,
