@@ -317,6 +317,8 @@ export function createWorker(options: WorkerOptions): WebhookWorker {
     const run = webhooks
       .dispatch(eventOf(job.data), {
         attempt: job.attemptsMade + 1,
+        // The job id is the receiver's ctx.eventId (per version of a latest key).
+        ...(job.id === undefined ? {} : { eventId: job.id }),
         signal: stop.signal,
         deadlineMs,
       })
