@@ -252,7 +252,7 @@ describe("the forwarder", () => {
     });
   });
 
-  it("two versions of a RATE_MESSAGE carry different keys; a retry of the latest is not forwarded", async () => {
+  it("every version of a RATE_MESSAGE (up, down, up) carries its own key; a retry of the latest is not forwarded", async () => {
     const f = await start();
     const up: RateMessageEvent = createEvent("RATE_MESSAGE", { botId: BOT_A, rating: 1 });
     const down: RateMessageEvent = { ...up, rating: -1 };
@@ -267,11 +267,17 @@ describe("the forwarder", () => {
       1, -1,
     ]);
 
-    // Rated up again: the kit runs it (the latest version was -1), and it carries
-    // the first version's key. A downstream that drops repeated keys drops this
-    // genuine change back (see README, "What the idempotency key cannot tell").
+    // Rated up again: the kit runs it (the latest version was -1) as the third
+    // version, with a key of its own, so a downstream that drops repeated keys
+    // keeps this genuine change back (see README, "What the idempotency key cannot tell").
     expect((await f.deliver(up, SECRET_A)).body).toEqual({ ok: true });
-    expect(f.keys()).toEqual([upKey, downKey, upKey]);
+    const keys = f.keys();
+    expect(keys).toHaveLength(3);
+    expect(new Set(keys).size).toBe(3);
+    expect(keys.slice(0, 2)).toEqual([upKey, downKey]);
+    // A retry of that third version is a duplicate: nothing forwarded again.
+    expect((await f.deliver(up, SECRET_A)).body).toEqual({ ok: true, duplicate: true });
+    expect(f.keys()).toEqual(keys);
   });
 
   it("honours Retry-After when it fits in the time left, and answers 200 before the deadline", async () => {
