@@ -38,10 +38,25 @@ const isThenable = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> =>
     typeof (value as PromiseLike<unknown>).then === "function");
 
 /**
+ * Hands on a promised outcome (of a store call or a handler) once it settles,
+ * under the deadline: `run.watch()` first, so the deadline covers one that
+ * hangs. Callers call the operation themselves and come here only when it
+ * answered a promise, so a synchronous answer allocates no callbacks.
+ */
+function later<T>(
+  run: Run,
+  promise: PromiseLike<T>,
+  onValue: (value: T) => void,
+  onError: (error: unknown) => void,
+): void {
+  run.watch();
+  promise.then(run.guard(onValue), run.guard(onError));
+}
+
+/**
  * Calls `operation` (a store call or a handler) and hands its outcome on: at
- * once when it answered synchronously, after the promise otherwise
- * (`run.watch()` first, so the deadline covers an operation that hangs). A
- * throw, a rejection or a `then` that throws is a failure.
+ * once when it answered synchronously, after the promise otherwise (see
+ * {@link later}). A throw, a rejection or a `then` that throws is a failure.
  */
 function settleWith<T>(
   run: Run,
@@ -53,8 +68,7 @@ function settleWith<T>(
   try {
     result = operation();
     if (isThenable(result)) {
-      run.watch();
-      result.then(run.guard(onValue), run.guard(onError));
+      later(run, result, onValue, onError);
       return;
     }
   } catch (error) {
@@ -179,21 +193,32 @@ export class Run implements Ticking {
     const { dedupe, ctx } = this;
     this.claiming = true;
     if (!this.queued) this.late = "store_unavailable";
-    settleWith(
-      this,
+    // As settleWith(), written out: this runs for every delivery.
+    let answer: MaybePromise<ClaimResult>;
+    try {
       // The delivery id is unique per delivery: it doubles as the claim's owner token.
-      () =>
-        store.claim(dedupe.key, {
-          token: ctx.deliveryId,
-          leaseMs: this.r.o.leaseMs,
-          mode: dedupe.mode,
-          fingerprint: dedupe.fingerprint,
-          retryWindowMs: this.r.o.ttlMs,
-          versions: true,
-        }),
-      (result) => this.claimAnswered(result),
-      (error) => this.storeDown(error),
-    );
+      answer = store.claim(dedupe.key, {
+        token: ctx.deliveryId,
+        leaseMs: this.r.o.leaseMs,
+        mode: dedupe.mode,
+        fingerprint: dedupe.fingerprint,
+        retryWindowMs: this.r.o.ttlMs,
+        versions: true,
+      });
+      if (isThenable(answer)) {
+        later(
+          this,
+          answer,
+          (result) => this.claimAnswered(result),
+          (error) => this.storeDown(error),
+        );
+        return;
+      }
+    } catch (error) {
+      this.storeDown(error);
+      return;
+    }
+    this.claimAnswered(answer);
   }
 
   private claimAnswered(answer: ClaimResult): void {
@@ -407,12 +432,23 @@ export class Run implements Ticking {
         this.succeed();
         return;
       }
-      settleWith(
-        this,
-        () => handler(event, ctx),
-        () => this.succeed(),
-        (error) => this.fail([error]),
-      );
+      // As settleWith(), written out: this runs for every delivery.
+      try {
+        const done = handler(event, ctx);
+        if (isThenable(done)) {
+          later(
+            this,
+            done,
+            () => this.succeed(),
+            (error) => this.fail([error]),
+          );
+          return;
+        }
+      } catch (error) {
+        this.fail([error]);
+        return;
+      }
+      this.succeed();
       return;
     }
     this.watch();
@@ -557,18 +593,32 @@ export class Run implements Ticking {
       this.finish(response);
       return;
     }
-    settleWith(
-      this,
-      () => o.store!.complete(key, this.ctx.deliveryId, { ttlMs: o.ttlMs }),
-      () => this.finish(response),
-      (err) => {
-        o.logger.error(
-          { err, key, deliveryId: this.ctx.deliveryId },
-          "fineguide-webhooks: complete failed after success",
+    // As settleWith(), written out: this runs for every delivery.
+    try {
+      const done = o.store!.complete(key, this.ctx.deliveryId, { ttlMs: o.ttlMs });
+      if (isThenable(done)) {
+        later(
+          this,
+          done,
+          () => this.finish(response),
+          (error) => this.completeFailed(error, response),
         );
-        this.finish(response);
-      },
+        return;
+      }
+    } catch (error) {
+      this.completeFailed(error, response);
+      return;
+    }
+    this.finish(response);
+  }
+
+  /** The handlers succeeded but the store could not record it: answered as processed. */
+  private completeFailed(err: unknown, response: WebhookResponse): void {
+    this.r.o.logger.error(
+      { err, key: this.dedupe.key, deliveryId: this.ctx.deliveryId },
+      "fineguide-webhooks: complete failed after success",
     );
+    this.finish(response);
   }
 
   private fail(errors: unknown[]): void {
