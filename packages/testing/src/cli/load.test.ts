@@ -284,6 +284,7 @@ describe("load on a terminal", { timeout: 60_000 }, () => {
     const ticks = stderr.filter((t) => t.startsWith("\r\u001b[2Ksent "));
     expect(ticks.length).toBeGreaterThan(3);
     expect(ticks.every((t) => !t.includes("\n"))).toBe(true);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's escape sequence is what is tested
     expect(ticks.at(-1)).toMatch(/^\r\u001b\[2Ksent \d+\/60 {2}answered \d+ {2}\d+\/s {2}errors 0/);
     expect(stderr.at(-1)).toBe("\r\u001b[2K");
     expect(stdout.join("")).toContain("PASS");
