@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createWebhooks } from "./createWebhooks.js";
-import type { DedupeStore } from "./dedupe/DedupeStore.js";
+import type { ClaimRequest, DedupeStore } from "./dedupe/DedupeStore.js";
 import { memoryStore } from "./dedupe/memoryStore.js";
 import type { WebhookContext } from "./handlers/types.js";
 import type { WebhookResponse } from "./http/response.js";
@@ -716,5 +716,81 @@ describe("newer versions of a latest key wait for the running one", () => {
     first.open();
     await vi.advanceTimersByTimeAsync(0);
     expect(a()?.outcome).toBe("processed");
+  });
+});
+
+describe("what a run asks of the store, and when it asks nothing", () => {
+  it("completes the claim with the configured TTL", async () => {
+    const ttls: number[] = [];
+    const { store } = recordingStore();
+    const base = store.complete;
+    store.complete = (key, token, options) => {
+      ttls.push(options.ttlMs);
+      return base(key, token, options);
+    };
+    const webhooks = make({ dedupe: store, dedupeTtlMs: 26 * 60_000, onMessage: () => {} });
+    expect((await webhooks.receive(post(message))).outcome).toBe("processed");
+    expect(ttls).toEqual([26 * 60_000]);
+  });
+
+  it("claims nothing for a delivery that arrived a whole deadline ago, and runs one just under it", async () => {
+    const { store, calls } = recordingStore();
+    let ran = 0;
+    const webhooks = make({ dedupe: store, onMessage: () => void ran++ });
+    const late = await webhooks.receive({ ...post(message), receivedAt: Date.now() - 1_000 });
+    expect(late.status).toBe(503);
+    expect(late.outcome).toBe("handler_timeout");
+    expect(calls).toEqual([]);
+    expect(ran).toBe(0);
+    const inTime = await webhooks.receive({ ...post(message), receivedAt: Date.now() - 999 });
+    expect(inTime.outcome).toBe("processed");
+    expect(calls).toEqual(["claim@0", "complete@0"]);
+    expect(ran).toBe(1);
+  });
+
+  it("releases nothing when a handler fails after the store failed open", async () => {
+    const { store, calls } = recordingStore({
+      claim: () => Promise.reject(new Error("store down")),
+    });
+    const webhooks = make({
+      dedupe: store,
+      logger: recordingLogger().logger,
+      onStoreError: "open",
+      onMessage: () => {
+        throw new Error("handler broke");
+      },
+    });
+    expect((await webhooks.receive(post(message))).outcome).toBe("handler_failed");
+    expect(calls).toEqual(["claim@0"]);
+  });
+
+  it("fires no signal and logs no running handler when the deadline comes while the claim hangs", async () => {
+    const { logger, lines } = recordingLogger();
+    const { store } = recordingStore({ claim: () => new Promise(() => {}) });
+    let ran = 0;
+    const webhooks = make({ dedupe: store, logger, onMessage: () => void ran++ });
+    const answer = watch(webhooks.receive(post(message)));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(answer()?.outcome).toBe("store_unavailable");
+    expect(ran).toBe(0);
+    expect(lines.filter((l) => l.msg?.includes("handler still running"))).toEqual([]);
+  });
+
+  it("sends a key function's string as a once claim", async () => {
+    const requests: ClaimRequest[] = [];
+    const { store } = recordingStore();
+    const base = store.claim;
+    store.claim = (key, request) => {
+      requests.push(request);
+      return base(key, request);
+    };
+    const webhooks = make({
+      dedupe: store,
+      dedupeKeys: { MESSAGE: (m) => `custom:${m.messageId}` },
+    });
+    expect((await webhooks.receive(post(message))).outcome).toBe("processed");
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ mode: "once", leaseMs: 1_200 });
+    expect(requests[0]?.fingerprint).toBeUndefined();
   });
 });

@@ -221,3 +221,41 @@ describe("dedupe keys from key functions", () => {
     expect(errors[0]).toBeInstanceOf(TypeError);
   });
 });
+
+describe("what onOutcome hears of a failure before the handlers", () => {
+  it("hears the error of a body that could not be read, answered 400", async () => {
+    const infos: { outcome: string; error: unknown }[] = [];
+    const broken = new Error("socket closed mid-body");
+    const webhooks = make({ onOutcome: (info) => void infos.push(info) });
+    const res = await webhooks.receive(
+      post(async () => {
+        throw broken;
+      }),
+    );
+    expect(res.outcome).toBe("invalid_json");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(infos).toHaveLength(1);
+    expect(infos[0]).toMatchObject({ outcome: "invalid_json" });
+    expect(infos[0]?.error).toBe(broken);
+  });
+
+  it("hears the error that escaped the kit, answered 500", async () => {
+    const infos: { outcome: string; error: unknown }[] = [];
+    const webhooks = make({ onOutcome: (info) => void infos.push(info) });
+    const broken = new Error("headers broke");
+    const headers = new Proxy(
+      {},
+      {
+        get: () => {
+          throw broken;
+        },
+      },
+    );
+    const res = await webhooks.receive({ method: "POST", headers, body: "{}" });
+    expect(res.status).toBe(500);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(infos).toHaveLength(1);
+    expect(infos[0]).toMatchObject({ outcome: "internal_error" });
+    expect(infos[0]?.error).toBe(broken);
+  });
+});

@@ -152,3 +152,66 @@ describe("memoryStore fingerprints", () => {
     expect(store.claim("k", latest("b", "A"))).toBe("duplicate");
   });
 });
+
+describe("memoryStore stats() of evicted keys, to the millisecond", () => {
+  const one = () => memoryStore({ max: 1 });
+
+  it("counts a done key evicted before its TTL ended as unexpired, and not at its end", () => {
+    const early = one();
+    early.claim("k", once("a"));
+    early.complete("k", "a", { ttlMs: 1_000 });
+    at(999);
+    early.claim("other", once("b"));
+    expect(early.stats()).toMatchObject({ evicted: 1, evictedUnexpired: 1 });
+
+    at(0);
+    const late = one();
+    late.claim("k", once("a"));
+    late.complete("k", "a", { ttlMs: 1_000 });
+    at(1_000);
+    late.claim("other", once("b"));
+    expect(late.stats()).toMatchObject({ evicted: 1, evictedUnexpired: 0 });
+  });
+
+  it("counts a claim evicted within its lease as unexpired, and not at its end", () => {
+    const early = one();
+    early.claim("k", once("a", 100));
+    at(99);
+    early.claim("other", once("b"));
+    expect(early.stats()).toMatchObject({ evicted: 1, evictedUnexpired: 1 });
+
+    at(0);
+    const late = one();
+    late.claim("k", once("a", 100));
+    at(100);
+    late.claim("other", once("b"));
+    expect(late.stats()).toMatchObject({ evicted: 1, evictedUnexpired: 0 });
+  });
+
+  it("counts a lapsed claim on a done key as unexpired until the done state's TTL ended", () => {
+    for (const [when, unexpired] of [
+      [999, 1],
+      [1_000, 0],
+    ] as const) {
+      at(0);
+      const store = one();
+      store.claim("k", latest("a", "A"));
+      store.complete("k", "a", { ttlMs: 1_000 });
+      store.claim("k", latest("b", "B", 100));
+      at(when);
+      store.claim("other", once("c"));
+      expect(store.stats()).toMatchObject({ evicted: 1, evictedUnexpired: unexpired });
+    }
+  });
+
+  it("does not count releases and completions as evictions", () => {
+    const store = memoryStore({ max: 2 });
+    store.claim("new", once("a"));
+    store.release("new", "a");
+    store.claim("k", once("b"));
+    store.complete("k", "b", { ttlMs: 1_000 });
+    store.claim("k2", latest("c", "C"));
+    store.complete("k2", "c", { ttlMs: 1_000 });
+    expect(store.stats()).toEqual({ size: 2, max: 2, evicted: 0, evictedUnexpired: 0 });
+  });
+});
