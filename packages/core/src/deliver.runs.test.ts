@@ -667,6 +667,39 @@ describe("newer versions of a latest key wait for the running one", () => {
     expect(order).toEqual(["A", "C"]);
   });
 
+  it("lets the next in line claim at once when the head of the queue leaves at its deadline", async () => {
+    const first = gate();
+    const { store, of } = recordingStore();
+    const webhooks = make({
+      dedupe: store,
+      onVariableUpdate: (e) => (e.variables.v === "A" ? first.promise : undefined),
+    });
+    void webhooks.receive(post(update("A")));
+    await vi.advanceTimersByTimeAsync(100);
+    const b = watch(webhooks.receive(post(update("B"))));
+    await vi.advanceTimersByTimeAsync(1_000);
+    const c = watch(webhooks.receive(post(update("C"))));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(b()?.outcome).toBe("in_progress");
+    // B polls on the ticks from its arrival; C claims when it arrives, then the moment B left
+    // the head of the queue (1200), not at its own next poll (1400).
+    expect(of("claim")).toEqual([
+      "claim@0",
+      "claim@100",
+      "claim@400",
+      "claim@600",
+      "claim@800",
+      "claim@1000",
+      "claim@1100",
+      "claim@1200",
+    ]);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(of("claim").slice(8)).toEqual(["claim@1400"]);
+    first.open();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(c()?.outcome).toBe("processed");
+  });
+
   it("answers a retry of the waiting version as a duplicate once the running one is done", async () => {
     const first = gate();
     let ran = 0;
