@@ -827,3 +827,83 @@ describe("what a run asks of the store, and when it asks nothing", () => {
     expect(requests[0]?.fingerprint).toBeUndefined();
   });
 });
+
+describe("a run's store calls around its own timing", () => {
+  it("counts renewals from the claim call, not from when a slow claim answered", async () => {
+    const { store, base, of } = recordingStore();
+    store.claim = (key, request) =>
+      new Promise((resolve) => setTimeout(() => resolve(base.claim(key, request)), 100));
+    const webhooks = make({ dedupe: store, onMessage: () => new Promise(() => {}) });
+    const answer = watch(webhooks.receive(post(message)));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(answer()?.outcome).toBe("handler_timeout");
+    expect(of("renew")).toEqual(["renew@400", "renew@800"]);
+  });
+
+  it("gives back nothing at close() for a run whose claim never answered", async () => {
+    const { store, calls } = recordingStore({ claim: () => new Promise(() => {}) });
+    const webhooks = make({ dedupe: store });
+    const answer = watch(webhooks.receive(post(message)));
+    await vi.advanceTimersByTimeAsync(10);
+    void webhooks.close({ timeoutMs: 0 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(answer()?.outcome).toBe("shutting_down");
+    expect(calls).toEqual(["claim@0"]);
+  });
+
+  it("gives the claim back once at close(), and a handler ending later completes nothing", async () => {
+    const handler = gate();
+    const { store, calls } = recordingStore();
+    const webhooks = make({ dedupe: store, onMessage: () => handler.promise });
+    const answer = watch(webhooks.receive(post(message)));
+    await vi.advanceTimersByTimeAsync(10);
+    void webhooks.close({ timeoutMs: 0 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(answer()?.outcome).toBe("shutting_down");
+    handler.open();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(calls).toEqual(["claim@0", "release@10"]);
+  });
+
+  it("polls no more while a poll's claim is unanswered, and answers in_progress at the deadline", async () => {
+    const base = memoryStore({ max: 100 });
+    let n = 0;
+    const { store, of } = recordingStore({
+      claim: (key, request) => (++n <= 2 ? base.claim(key, request) : new Promise(() => {})),
+      renew: base.renew,
+      complete: base.complete,
+      release: base.release,
+    });
+    const one = make({ dedupe: store, onVariableUpdate: () => new Promise(() => {}) });
+    const two = make({ dedupe: store, onVariableUpdate: () => {} });
+    void one.receive(post(update("A")));
+    const b = watch(two.receive(post(update("B"))));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(b()?.outcome).toBe("in_progress");
+    expect(of("claim")).toEqual(["claim@0", "claim@0", "claim@200"]);
+  });
+
+  it("logs nothing more when a claim fails after the deadline answered", async () => {
+    const { logger, lines } = recordingLogger();
+    const claim = gate();
+    const { store } = recordingStore({
+      claim: () => claim.promise.then(() => Promise.reject(new Error("late"))),
+    });
+    const webhooks = make({ dedupe: store, logger });
+    const answer = watch(webhooks.receive(post(message)));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(answer()?.outcome).toBe("store_unavailable");
+    claim.open();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(lines).toEqual([]);
+  });
+
+  it("logs no debug line of a duplicate to a logger whose debug is off", async () => {
+    const { logger, lines } = recordingLogger();
+    const quiet = Object.assign(logger, { isLevelEnabled: () => false });
+    const webhooks = make({ logger: quiet, onMessage: () => {} });
+    expect((await webhooks.receive(post(message))).outcome).toBe("processed");
+    expect((await webhooks.receive(post(message))).outcome).toBe("duplicate");
+    expect(lines).toEqual([]);
+  });
+});
