@@ -907,3 +907,57 @@ describe("a run's store calls around its own timing", () => {
     expect(lines).toEqual([]);
   });
 });
+
+describe("aroundHandlers wrappers that misbehave", () => {
+  it("logs a wrapper that throws as thrown and one that forgets run as forgetful, once each", async () => {
+    const cases = [
+      [
+        () => {
+          throw new Error("tracing broke");
+        },
+        "an aroundHandlers wrapper threw",
+      ],
+      [() => {}, "an aroundHandlers wrapper did not call run; running the handlers anyway"],
+    ] as const;
+    for (const [wrapper, expected] of cases) {
+      const { logger, lines } = recordingLogger();
+      let ran = 0;
+      const webhooks = make({ logger, aroundHandlers: wrapper, onMessage: () => void ran++ });
+      expect((await webhooks.receive(post(message))).outcome).toBe("processed");
+      expect(ran).toBe(1);
+      const errors = lines.filter((l) => l.level !== "debug");
+      expect(errors.map((l) => [l.level, l.msg])).toEqual([
+        ["error", `fineguide-webhooks: ${expected}`],
+      ]);
+    }
+  });
+
+  it("enters an inner wrapper once when an outer one calls run twice, or late", async () => {
+    for (const outer of [
+      (run: () => void) => {
+        run();
+        run();
+      },
+      (run: () => void) => {
+        setTimeout(run, 100);
+      },
+    ]) {
+      let entered = 0;
+      let ran = 0;
+      const webhooks = make({
+        logger: recordingLogger().logger,
+        aroundHandlers: [
+          outer,
+          (run) => {
+            entered++;
+            run();
+          },
+        ],
+        onMessage: () => void ran++,
+      });
+      expect((await webhooks.receive(post(message))).outcome).toBe("processed");
+      await vi.advanceTimersByTimeAsync(200);
+      expect([entered, ran]).toEqual([1, 1]);
+    }
+  });
+});
