@@ -55,6 +55,23 @@ describe("a store whose claim answers something else than its three results", ()
     );
   });
 
+  it.each([
+    ["a string, quoted", "Duplicate", '"Duplicate"'],
+    ["an object, as JSON", { result: "maybe", version: 1 }, '{"result":"maybe","version":1}'],
+    ["an object JSON cannot write, as text", { toJSON: () => 1n }, "[object Object]"],
+    ["null", null, "null"],
+    ["a number", 1, "1"],
+  ])("names the odd answer in its error: %s", async (_, answer, named) => {
+    const errors: unknown[] = [];
+    const webhooks = createWebhooks({
+      secret: SECRET,
+      dedupe: odd(answer),
+      logger: { debug() {}, info() {}, warn() {}, error: (obj) => void errors.push(obj.err) },
+    });
+    expect((await webhooks.receive(post)).outcome).toBe("store_unavailable");
+    expect((errors[0] as Error).message).toContain(`claim answered ${named}, not`);
+  });
+
   it("runs the handlers without deduplication when the store fails open", async () => {
     let ran = 0;
     const webhooks = createWebhooks({
