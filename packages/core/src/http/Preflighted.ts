@@ -24,9 +24,12 @@ export class Preflighted {
   /** Which secret each remembered pass matched (-1: no secret configured). */
   private readonly matched: number[] = new Array<number>(SLOTS).fill(-1);
   private next = 0;
+  /** How many slots hold headers: none (no adapter preflights) spares `take` its scan. */
+  private held = 0;
 
   /** Remembers headers that just passed, and which secret they matched. */
   add(headers: object, matched: number): void {
+    if (this.slots[this.next] === undefined) this.held++;
     this.slots[this.next] = headers;
     this.matched[this.next] = matched;
     this.next = (this.next + 1) % SLOTS;
@@ -37,10 +40,12 @@ export class Preflighted {
    * since (forgetting them), else `undefined`.
    */
   take(headers: object): number | undefined {
+    if (this.held === 0) return undefined;
     const { slots } = this;
     for (let i = 0; i < SLOTS; i++) {
       if (slots[i] === headers) {
         slots[i] = undefined;
+        this.held--;
         return this.matched[i];
       }
     }

@@ -30,8 +30,8 @@ export function createSecretMatcher(
   const candidate = Buffer.alloc(width);
   return (value) => {
     if (value === undefined || value === "") return -1;
-    candidate.fill(0);
-    candidate.write(value, 0, width, "utf8");
+    // Zeroes past what the value filled: bytes of an earlier, longer value must not count.
+    candidate.fill(0, candidate.write(value, 0, width, "utf8"));
     const length = Buffer.byteLength(value, "utf8");
     // Bitwise, not branches: every comparison runs and costs the same whatever the outcome.
     let found = -1;
