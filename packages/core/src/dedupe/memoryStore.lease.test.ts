@@ -215,3 +215,22 @@ describe("memoryStore stats() of evicted keys, to the millisecond", () => {
     expect(store.stats()).toEqual({ size: 2, max: 2, evicted: 0, evictedUnexpired: 0 });
   });
 });
+
+describe("memoryStore versions", () => {
+  it("answers the first version of a latest key as a plain result, later ones with their number", () => {
+    const store = small();
+    const v = (token: string, fingerprint: string): ClaimRequest => ({
+      ...latest(token, fingerprint),
+      versions: true,
+    });
+    expect(store.claim("k", v("a", "A"))).toBe("claimed");
+    store.complete("k", "a", { ttlMs: 1_000 });
+    expect(store.claim("k", v("b", "A"))).toBe("duplicate");
+    expect(store.claim("k", v("c", "B"))).toEqual({ result: "claimed", version: 1 });
+    store.complete("k", "c", { ttlMs: 1_000 });
+    expect(store.claim("k", v("d", "B"))).toEqual({ result: "duplicate", version: 1 });
+    // Without versions asked for, or in once mode, always the plain result.
+    expect(store.claim("k", latest("e", "B"))).toBe("duplicate");
+    expect(store.claim("o", { ...once("f"), versions: true })).toBe("claimed");
+  });
+});
