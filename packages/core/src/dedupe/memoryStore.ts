@@ -1,5 +1,5 @@
+import { LRUCache } from "lru-cache";
 import type { ClaimRequest, ClaimResult, DedupeStore, VersionedClaim } from "./DedupeStore.js";
-import { Lru } from "./lru.js";
 
 /**
  * Options of {@link memoryStore}.
@@ -147,9 +147,9 @@ const unexpired = (state: State, now: number): boolean =>
     : doneUntil(state) > now;
 
 /**
- * The default dedupe store: in the memory of one process, in an LRU map.
+ * The default dedupe store: in the memory of one process, on `lru-cache`.
  * It answers synchronously (no I/O), which `DedupeStore` allows.
- * Expiry is checked on every read (`Date.now()`), and the LRU map bounds the
+ * Expiry is checked on every read (`Date.now()`), and `lru-cache` bounds the
  * number of keys: claiming and completing a key make it the most recently
  * used. Use `@fineguide-webhooks/redis` when several processes receive events.
  *
@@ -168,9 +168,15 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   let evicted = 0;
   let evictedUnexpired = 0;
 
-  const cache = new Lru<State>(max, (state) => {
-    evicted++;
-    if (unexpired(state, clock())) evictedUnexpired++;
+  const cache = new LRUCache<string, State>({
+    max,
+    // Called on eviction and delete only (not when a key's state is replaced).
+    noDisposeOnSet: true,
+    dispose(state, _key, reason) {
+      if (reason !== "evict") return;
+      evicted++;
+      if (unexpired(state, clock())) evictedUnexpired++;
+    },
   });
 
   /** The unexpired claim of `token` on the key, if any (`peek`: no recency bump). */
