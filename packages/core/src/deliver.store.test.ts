@@ -60,6 +60,7 @@ describe("a store whose claim answers something else than its three results", ()
     ["an object, as JSON", { result: "maybe", version: 1 }, '{"result":"maybe","version":1}'],
     ["an object JSON cannot write, as text", { toJSON: () => 1n }, "[object Object]"],
     ["null", null, "null"],
+    ["a symbol, as text", Symbol("odd"), "Symbol(odd)"],
     ["a number", 1, "1"],
   ])("names the odd answer in its error: %s", async (_, answer, named) => {
     const errors: unknown[] = [];
@@ -82,5 +83,24 @@ describe("a store whose claim answers something else than its three results", ()
     });
     expect((await webhooks.receive(post)).outcome).toBe("processed");
     expect(ran).toBe(1);
+  });
+});
+
+describe("a store whose claim throws instead of answering", () => {
+  it("answers 503 store_unavailable and logs the store's own error", async () => {
+    const errors: unknown[] = [];
+    const broken = new Error("driver threw");
+    const webhooks = createWebhooks({
+      secret: SECRET,
+      dedupe: {
+        ...memoryStore({ max: 10 }),
+        claim: () => {
+          throw broken;
+        },
+      },
+      logger: { debug() {}, info() {}, warn() {}, error: (obj) => void errors.push(obj.err) },
+    });
+    expect((await webhooks.receive(post)).outcome).toBe("store_unavailable");
+    expect(errors).toEqual([broken]);
   });
 });

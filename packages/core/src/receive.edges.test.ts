@@ -259,3 +259,83 @@ describe("what onOutcome hears of a failure before the handlers", () => {
     expect(infos[0]?.error).toBe(broken);
   });
 });
+
+describe("what receive() logs of a refused or failed delivery", () => {
+  const recording = () => {
+    const lines: [string, string | undefined, Record<string, unknown>][] = [];
+    const at = (level: string) => (obj: Record<string, unknown>, msg?: string) =>
+      void lines.push([level, msg, obj]);
+    return {
+      lines,
+      logger: { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") },
+    };
+  };
+
+  it("warns of a body that could not be read, with the delivery id and the error", async () => {
+    const { lines, logger } = recording();
+    const broken = new Error("socket closed");
+    await make({ logger }).receive(
+      post(async () => {
+        throw broken;
+      }),
+    );
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.[0]).toBe("warn");
+    expect(lines[0]?.[1]).toBe("fineguide-webhooks: the body could not be read");
+    expect(lines[0]?.[2]).toMatchObject({ err: broken, deliveryId: expect.any(String) });
+  });
+
+  it("warns of an event whose botId does not own the secret that matched", async () => {
+    const { lines, logger } = recording();
+    const webhooks = createWebhooks({
+      secret: { "another-bot": SECRET },
+      dedupe: memoryStore({ max: 10 }),
+      logger,
+    });
+    expect((await webhooks.receive(post(text))).outcome).toBe("unauthorized");
+    expect(lines.map(([level, msg]) => [level, msg])).toEqual([
+      ["warn", "fineguide-webhooks: the event's botId does not own the secret that matched"],
+    ]);
+    expect(lines[0]?.[2]).toMatchObject({ deliveryId: expect.any(String) });
+  });
+
+  it("logs an invalid payload at info with its type and issues, never its values", async () => {
+    const { lines, logger } = recording();
+    const res = await make({ logger }).receive(post({ ...message, messageId: 42 }));
+    expect(res.outcome).toBe("invalid_payload");
+    expect(lines.map(([level, msg]) => [level, msg])).toEqual([
+      ["info", "fineguide-webhooks: invalid payload"],
+    ]);
+    expect(lines[0]?.[2]).toMatchObject({
+      type: "MESSAGE",
+      issues: [expect.objectContaining({ path: ["messageId"] })],
+      deliveryId: expect.any(String),
+    });
+  });
+
+  it("logs a key function that threw, and hands onError the kit's error for a null key", async () => {
+    const { lines, logger } = recording();
+    const thrown = new Error("key broke");
+    await make({
+      logger,
+      dedupeKeys: {
+        MESSAGE: () => {
+          throw thrown;
+        },
+      },
+    }).receive(post(text));
+    expect(lines.map(([level, msg]) => [level, msg])).toEqual([
+      ["error", "fineguide-webhooks: the dedupe key function threw"],
+    ]);
+    expect(lines[0]?.[2]).toMatchObject({ err: thrown, type: "MESSAGE" });
+    const errors: unknown[] = [];
+    await make({
+      dedupeKeys: { MESSAGE: () => null as unknown as string },
+      onError: (error) => void errors.push(error),
+    }).receive(post(text));
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as Error).message).toBe(
+      "A dedupe key function must return a string or { key, mode }.",
+    );
+  });
+});
