@@ -234,3 +234,24 @@ describe("memoryStore versions", () => {
     expect(store.claim("o", { ...once("f"), versions: true })).toBe("claimed");
   });
 });
+
+describe("memoryStore retry windows", () => {
+  const windowed = (request: ClaimRequest, retryWindowMs: number): ClaimRequest => ({
+    ...request,
+    retryWindowMs,
+  });
+
+  it("answers a once claim after a release reclaimed whatever its fingerprint", () => {
+    const store = small();
+    expect(store.claim("k", windowed(once("a", 100, "A"), 1_000))).toBe("claimed");
+    store.release("k", "a");
+    expect(store.claim("k", windowed(once("b", 100, "B"), 1_000))).toBe("reclaimed");
+  });
+
+  it("answers reclaimed only to a claim that asks with a window of its own", () => {
+    const store = small();
+    expect(store.claim("k", windowed(once("a"), 1_000))).toBe("claimed");
+    store.release("k", "a");
+    expect(store.claim("k", windowed(once("b"), 0))).toBe("claimed");
+  });
+});
