@@ -69,7 +69,10 @@ export type ClaimResult = "claimed" | "reclaimed" | "duplicate" | "in_progress" 
  */
 export interface VersionedClaim {
   readonly result: "claimed" | "reclaimed" | "duplicate";
-  /** A whole number, 1 or more (version 0 is answered as a plain string). */
+  /**
+   * A whole number: 1 or more from the second version on. The first version
+   * is answered as a plain string; `{ result, version: 0 }` is read the same.
+   */
   readonly version: number;
 }
 
