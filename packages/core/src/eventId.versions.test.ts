@@ -128,6 +128,27 @@ describe("eventId of the versions of a latest key", () => {
     expect(target.rating).toBe(-1);
   });
 
+  it("a store answering { result, version: 0 } is read as the plain answer (the first version's id)", async () => {
+    const inner = memoryStore();
+    const zeroes: DedupeStore = {
+      claim: (key, request) => {
+        const answer = inner.claim(key, request);
+        return typeof answer === "string" && answer !== "in_progress"
+          ? { result: answer, version: 0 }
+          : answer;
+      },
+      complete: (key, token, options) => inner.complete(key, token, options),
+      release: (key, token) => inner.release(key, token),
+      renew: (key, token, leaseMs) => inner.renew(key, token, leaseMs),
+    };
+    const plain = forwarder(memoryStore());
+    const zero = forwarder(zeroes);
+    expect((await plain.webhooks.receive(post(UP))).status).toBe(200);
+    const res = await zero.webhooks.receive(post(UP));
+    expect(res).toMatchObject({ status: 200, outcome: "processed" });
+    expect(zero.ids).toEqual(plain.ids);
+  });
+
   it("eventIdOf: version 0 is the key and fingerprint alone; each version differs", () => {
     expect(eventIdOf("k", "fp", 0)).toBe(eventIdOf("k", "fp"));
     const ids = [0, 1, 2, 3].map((v) => eventIdOf("k", "fp", v));
