@@ -1,10 +1,10 @@
 import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { curlCommand } from "../../shared/src/curlCommand.js";
+import { devSecret } from "../../shared/src/devSecret.js";
 import { createAnalyticsApp } from "./createAnalyticsApp.js";
-import { curlCommand } from "./curlCommand.js";
 import { DATABASE_ENV, databasePath } from "./databasePath.js";
-import { devSecret } from "./devSecret.js";
 import { openAnalyticsDatabase } from "./openAnalyticsDatabase.js";
 import { sampleConversation } from "./sampleConversation.js";
 import { seedDemo } from "./seedDemo.js";

@@ -9,7 +9,7 @@ import { fineguideWebhook } from "@fineguide-webhooks/express";
 import { type SqliteContext, sqliteStore } from "@fineguide-webhooks/sql/sqlite";
 import type Database from "better-sqlite3";
 import express from "express";
-import { localTime } from "./localTime.js";
+import { localTime } from "../../shared/src/localTime.js";
 import { openTicket } from "./openTicket.js";
 import { listContacts, listTickets } from "./readCrm.js";
 import { upsertContact } from "./upsertContact.js";

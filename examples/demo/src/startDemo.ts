@@ -1,9 +1,9 @@
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { vendorExamples } from "@fineguide-webhooks/testing";
+import { curlCommand } from "../../shared/src/curlCommand.js";
+import { devSecret } from "../../shared/src/devSecret.js";
 import { createDemoApp } from "./createDemoApp.js";
-import { curlCommand } from "./curlCommand.js";
-import { devSecret } from "./devSecret.js";
 
 /** Options of {@link startDemo}. */
 export interface StartDemoOptions {

@@ -1,6 +1,7 @@
 import type { AnyEvent, WebhookContext, Webhooks } from "@fineguide-webhooks/core";
 import { fineguideWebhook } from "@fineguide-webhooks/hono";
 import { Hono } from "hono";
+import { localTime } from "../../shared/src/localTime.js";
 import { ForwarderMetrics } from "./ForwarderMetrics.js";
 import {
   type AttemptReport,
@@ -8,7 +9,6 @@ import {
   forwardEvent,
   type RetryPolicy,
 } from "./forwardEvent.js";
-import { localTime } from "./localTime.js";
 
 /** Options of {@link createForwarderApp}. */
 export interface ForwarderAppOptions {

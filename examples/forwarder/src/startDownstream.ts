@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { localTime } from "./localTime.js";
+import { localTime } from "../../shared/src/localTime.js";
 
 /** A request the downstream received. */
 export interface ReceivedRequest {

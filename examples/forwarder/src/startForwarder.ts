@@ -1,5 +1,5 @@
+import { curlCommand, shellQuote } from "../../shared/src/curlCommand.js";
 import { createForwarderApp, type ForwarderAppOptions } from "./createForwarderApp.js";
-import { curlCommand, shellQuote } from "./curlCommand.js";
 import { forwarderSettings } from "./forwarderSettings.js";
 import { listen } from "./listen.js";
 import { sampleMessage } from "./sampleMessage.js";

@@ -1,9 +1,9 @@
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
+import { curlCommand } from "../../shared/src/curlCommand.js";
+import { devSecret } from "../../shared/src/devSecret.js";
 import { createVariableSyncApp } from "./createVariableSyncApp.js";
-import { curlCommand } from "./curlCommand.js";
 import { DATABASE_ENV, databasePath } from "./databasePath.js";
-import { devSecret } from "./devSecret.js";
 import { openVariableStore } from "./openVariableStore.js";
 import { sampleVariableUpdate } from "./sampleVariableUpdate.js";
 

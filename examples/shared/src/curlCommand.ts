@@ -12,8 +12,15 @@ export interface CurlParts {
   readonly body?: string;
 }
 
-/** Quotes a value for a POSIX shell. */
-const quote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
+/**
+ * Quotes a value for a POSIX shell.
+ *
+ * @example
+ * ```ts
+ * shellQuote("it's"); // 'it'\''s'
+ * ```
+ */
+export const shellQuote = (value: string): string => `'${value.replaceAll("'", `'\\''`)}'`;
 
 /**
  * A one-line `curl`: with `body`, a delivery the way FineGuide makes it (POST,
@@ -28,14 +35,14 @@ const quote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
 export function curlCommand(parts: CurlParts): string {
   const secretHeader =
     "literal" in parts.secret
-      ? quote(`${parts.header}: ${parts.secret.literal}`)
+      ? shellQuote(`${parts.header}: ${parts.secret.literal}`)
       : `"${parts.header}: $${parts.secret.fromShell}"`;
-  if (parts.body === undefined) return `curl -sS -i ${quote(parts.url)} -H ${secretHeader}`;
+  if (parts.body === undefined) return `curl -sS -i ${shellQuote(parts.url)} -H ${secretHeader}`;
   return [
     "curl -sS -i -X POST",
-    quote(parts.url),
+    shellQuote(parts.url),
     "-H 'content-type: application/json'",
     `-H ${secretHeader}`,
-    `--data ${quote(parts.body)}`,
+    `--data ${shellQuote(parts.body)}`,
   ].join(" ");
 }
