@@ -1,28 +1,12 @@
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { vendorExamples } from "@fineguide-webhooks/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { hasCurl, paste } from "../../shared/src/test/pasteCurl.js";
 import { databasePath } from "./databasePath.js";
 import { sampleVariableUpdate } from "./sampleVariableUpdate.js";
 import { type RunningVariableSync, startVariableSync } from "./startVariableSync.js";
-
-const run = promisify(execFile);
-
-/** Whether `curl` can be run here; the tests that paste the printed curls need it. */
-const hasCurl = await run("curl", ["--version"]).then(
-  () => true,
-  () => false,
-);
-
-/** Runs a printed `curl` as a developer would paste it, through `sh`. */
-async function paste(curl: string, env: NodeJS.ProcessEnv = {}) {
-  const { stdout } = await run("sh", ["-c", curl], { env: { ...process.env, ...env } });
-  const [head = "", body = ""] = stdout.split("\r\n\r\n");
-  return { status: Number(head.split(" ")[1]), json: JSON.parse(body) as unknown };
-}
 
 describe("npm start (startVariableSync)", () => {
   let dir: string;
