@@ -7,6 +7,7 @@ import {
   type EventType,
   HANDLER_NAMES,
   memoryStore,
+  ServiceUnavailableError,
   type Webhooks,
   type WebhooksOptions,
 } from "@fineguide-webhooks/core";
@@ -365,36 +366,56 @@ export function contractSuite(
       expect(ran).toBe(1);
     });
 
-    row(12, "a failing handler is 500 with a generic body; the retry runs", async () => {
-      const errors: unknown[] = [];
-      let attempts = 0;
-      const send = await start({
-        onTicket: () => {
-          attempts++;
-          if (attempts === 1) throw new Error("db password=hunter2 failed");
-        },
-        onError: (error) => void errors.push(error),
-      });
-      const ticket = json(sampleEvent("TICKET"));
-      const res = await post(send, ticket);
-      expectError(res, "handler_failed");
-      expect(res.body).not.toContain("hunter2");
-      expect(res.body).not.toContain("at ");
-      expect(errors).toHaveLength(1);
-      expect((errors[0] as Error).message).toContain("hunter2");
-      expectOk(await post(send, ticket));
-      expect(attempts).toBe(2);
+    row(
+      12,
+      "a failing handler is 500 with a generic body (503 when it throws ServiceUnavailableError); the retry runs",
+      async () => {
+        const errors: unknown[] = [];
+        let attempts = 0;
+        const send = await start({
+          onTicket: () => {
+            attempts++;
+            if (attempts === 1) throw new Error("db password=hunter2 failed");
+          },
+          onError: (error) => void errors.push(error),
+        });
+        const ticket = json(sampleEvent("TICKET"));
+        const res = await post(send, ticket);
+        expectError(res, "handler_failed");
+        expect(res.body).not.toContain("hunter2");
+        expect(res.body).not.toContain("at ");
+        expect(errors).toHaveLength(1);
+        expect((errors[0] as Error).message).toContain("hunter2");
+        expectOk(await post(send, ticket));
+        expect(attempts).toBe(2);
 
-      // Several failing handlers arrive as one AggregateError.
-      const many = await start({
-        onAny: () => Promise.reject(new Error("a")),
-        onMessage: () => Promise.reject(new Error("b")),
-        onError: (error) => void errors.push(error),
-      });
-      expectError(await post(many, json(sampleEvent("MESSAGE"))), "handler_failed");
-      expect(errors[1]).toBeInstanceOf(AggregateError);
-      expect((errors[1] as AggregateError).errors).toHaveLength(2);
-    });
+        // Several failing handlers arrive as one AggregateError.
+        const many = await start({
+          onAny: () => Promise.reject(new Error("a")),
+          onMessage: () => Promise.reject(new Error("b")),
+          onError: (error) => void errors.push(error),
+        });
+        expectError(await post(many, json(sampleEvent("MESSAGE"))), "handler_failed");
+        expect(errors[1]).toBeInstanceOf(AggregateError);
+        expect((errors[1] as AggregateError).errors).toHaveLength(2);
+
+        // Row 12b: a handler that says "not stored, come back later" (a queue down)
+        // is 503 with Retry-After, the claim released: the retry runs.
+        let tries = 0;
+        const later = await start({
+          onTicket: () => {
+            tries++;
+            if (tries === 1) throw new ServiceUnavailableError("queue down");
+          },
+        });
+        const unstored = json(sampleEvent("TICKET"));
+        const unavailable = await post(later, unstored);
+        expectError(unavailable, "handler_unavailable");
+        expect(unavailable.headers["retry-after"]).toBeDefined();
+        expectOk(await post(later, unstored));
+        expect(tries).toBe(2);
+      },
+    );
 
     row(13, "a handler still running at the deadline is 503; the claim stays held", async () => {
       const release = gate();
