@@ -17,6 +17,14 @@ const packages = [
 /**
  * One vitest project per package; workspace imports resolve to sources so a
  * change in core is seen by every package's tests without a rebuild.
+ *
+ * Test files share their worker's modules (`isolate: false`): importing zod,
+ * the frameworks and the kit once per worker instead of once per file halves
+ * the run. Tests must therefore leave globals as they found them; Hono's
+ * project stays isolated because @hono/node-server replaces the global
+ * `Request` and `Response`, and its tests check what Hono does with each.
+ * Two workers, not vitest's default of cores - 1 (one here): most tests wait
+ * on sockets, child processes and servers rather than on the CPU.
  */
 export default defineConfig({
   resolve: {
@@ -40,12 +48,15 @@ export default defineConfig({
     ],
   },
   test: {
+    isolate: false,
+    maxWorkers: 2,
     projects: [
       ...packages.map((name) => ({
         extends: true as const,
         test: {
           name,
           include: [`packages/${name}/src/**/*.test.ts`],
+          isolate: name === "hono",
         },
       })),
       {
