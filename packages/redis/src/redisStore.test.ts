@@ -160,7 +160,8 @@ describe.skipIf(!available)("redisStore on a real redis-server", () => {
             expect(await answer(redis)).toBe(await answer(memory));
           }
         }),
-        { numRuns: 300 },
+        // `npm run mutation` lowers the runs through fast-check's global settings.
+        { numRuns: fc.readConfigureGlobal().numRuns ?? 300 },
       );
     }, 60_000);
 

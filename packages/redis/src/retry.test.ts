@@ -292,7 +292,8 @@ describe.skipIf(!available)("redisStore: reclaimed and versions on a real redis-
           expect(await answer(redis)).toEqual(await answer(memory));
         }
       }),
-      { numRuns: 100 },
+      // `npm run mutation` lowers the runs through fast-check's global settings.
+      { numRuns: fc.readConfigureGlobal().numRuns ?? 100 },
     );
   }, 60_000);
 
