@@ -95,12 +95,16 @@ describe("redisStore reads the scripts' replies strictly", () => {
     expect(await store.claim("k", { token: "t", leaseMs: LEASE, mode: "once" })).toBe(result);
   });
 
-  it.each(["", "CLAIMED", "ok", 1, null])("rejects the claim reply %j", async (reply) => {
-    const store = redisStore({ client: fakeNodeRedis(async () => reply).client });
-    await expect(store.claim("k", { token: "t", leaseMs: LEASE, mode: "once" })).rejects.toThrow(
-      `fineguide-webhooks/redis: unexpected reply to claim: ${String(reply)}`,
-    );
-  });
+  it.each(["", "CLAIMED", "ok", 1, null, "unclaimed 2", "claimed 2 "])(
+    "rejects the claim reply %j with an Error naming it",
+    async (reply) => {
+      const store = redisStore({ client: fakeNodeRedis(async () => reply).client });
+      // toEqual, not toThrow(text): vitest's rejects.toThrow(text) also passes on `undefined`.
+      await expect(store.claim("k", { token: "t", leaseMs: LEASE, mode: "once" })).rejects.toEqual(
+        new Error(`fineguide-webhooks/redis: unexpected reply to claim: ${String(reply)}`),
+      );
+    },
+  );
 
   it.each([
     [1, true],
@@ -124,8 +128,8 @@ describe("redisStore reads the scripts' replies strictly", () => {
         ["release", () => store.release("k", "t")],
         ["renew", () => store.renew("k", "t", 1)],
       ] as const) {
-        await expect(call()).rejects.toThrow(
-          `fineguide-webhooks/redis: unexpected reply to ${operation}: ${String(reply)}`,
+        await expect(call()).rejects.toEqual(
+          new Error(`fineguide-webhooks/redis: unexpected reply to ${operation}: ${String(reply)}`),
         );
       }
     },
@@ -321,6 +325,51 @@ describe("createDeadlines", () => {
     await vi.advanceTimersByTimeAsync(0);
     expect([a(), b()]).toEqual(["timeout a@100", "timeout b@100"]);
     expect(parse).not.toHaveBeenCalled();
+  });
+
+  it("a rejection after the timeout leaves the other operations' deadlines in place", async () => {
+    vi.setSystemTime(0);
+    const guard = createDeadlines(100);
+    let fail = (_: Error) => {};
+    const early = outcome(
+      guard("early", new Promise<string>((_, reject) => (fail = reject)), String),
+    );
+    await vi.advanceTimersByTimeAsync(50);
+    const later = outcome(guard("later", new Promise<never>(() => {}), String));
+    await vi.advanceTimersByTimeAsync(50);
+    expect(early()).toBe("timeout early@100");
+    fail(new Error("late")); // the timed-out operation's own rejection, after its timeout
+    await vi.advanceTimersByTimeAsync(50);
+    expect(later()).toBe("timeout later@150");
+  });
+
+  it("sleeps until the first deadline rather than polling", async () => {
+    vi.setSystemTime(0);
+    const guard = createDeadlines(1000);
+    const a = outcome(guard("a", new Promise<never>(() => {}), String));
+    await vi.advanceTimersToNextTimerAsync();
+    expect(Date.now()).toBe(1000);
+    expect(a()).toBe("timeout a@1000");
+  });
+
+  it("works where setTimeout answers a number without unref (Deno, browsers)", async () => {
+    vi.useRealTimers();
+    const timers: unknown[] = [];
+    const realSetTimeout = globalThis.setTimeout;
+    vi.stubGlobal("setTimeout", (callback: () => void, ms: number) => {
+      const timer = realSetTimeout(callback, ms);
+      timers.push(timer);
+      return Number(timer[Symbol.toPrimitive]());
+    });
+    try {
+      const guard = createDeadlines(20);
+      await expect(guard("a", new Promise<never>(() => {}), String)).rejects.toBeInstanceOf(
+        RedisStoreTimeoutError,
+      );
+      expect(timers.length).toBeGreaterThan(0);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it("rejects with what parse throws, and with the operation's own rejection", async () => {
