@@ -595,7 +595,7 @@ export class Run implements Ticking {
     }
     // As settleWith(), written out: this runs for every delivery.
     try {
-      const done = o.store!.complete(key, this.ctx.deliveryId, { ttlMs: o.ttlMs });
+      const done = o.store!.complete(key, this.ctx.deliveryId, o.completeOptions);
       if (isThenable(done)) {
         later(
           this,

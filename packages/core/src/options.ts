@@ -65,6 +65,8 @@ export interface ResolvedOptions {
   readonly store: DedupeStore | undefined;
   readonly keys: Required<KeyFunctions>;
   readonly ttlMs: number;
+  /** What every `complete` call passes: one frozen object, not one per delivery. */
+  readonly completeOptions: { readonly ttlMs: number };
   readonly leaseMs: number;
   readonly deadlineMs: number;
   readonly maxBodyBytes: number;
@@ -141,6 +143,7 @@ export function resolveOptions<Ctx>(options: WebhooksOptions<Ctx>): ResolvedOpti
     store: options.dedupe === false ? undefined : (options.dedupe ?? memoryStore()),
     keys: { ...defaultKeys, ...options.dedupeKeys } as Required<KeyFunctions>,
     ttlMs,
+    completeOptions: Object.freeze({ ttlMs }),
     leaseMs,
     deadlineMs,
     maxBodyBytes: positive("maxBodyBytes", options.maxBodyBytes, 1024 * 1024),

@@ -4,7 +4,13 @@ import { isEventType } from "./eventTypes.js";
 import { DeliveryContext, type DeliveryExtras } from "./handlers/DeliveryContext.js";
 import type { Registry } from "./handlers/registry.js";
 import type { Ticker } from "./handlers/Ticker.js";
-import { acceptsContentType, BODY_TOO_LARGE, parseBody, rawByteLength } from "./http/body.js";
+import {
+  acceptsContentType,
+  BODY_TOO_LARGE,
+  INVALID_JSON,
+  parseBody,
+  rawByteLength,
+} from "./http/body.js";
 import type { ValidationIssue } from "./http/errors.js";
 import { getHeader, type HeadersInput } from "./http/headers.js";
 import { nestsDeeperThan } from "./http/nestsDeeperThan.js";
@@ -194,9 +200,8 @@ export function accept(
   const size = rawByteLength(body, o.maxBodyBytes);
   if (size !== undefined && size > o.maxBodyBytes) return errorResponse("payload_too_large");
 
-  const parsed = parseBody(body);
-  if (!parsed.ok) return errorResponse("invalid_json");
-  const payload = parsed.value;
+  const payload = parseBody(body);
+  if (payload === INVALID_JSON) return errorResponse("invalid_json");
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
     return errorResponse("not_an_object");
   }

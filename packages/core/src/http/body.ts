@@ -34,20 +34,24 @@ export function rawByteLength(body: unknown, limit: number): number | undefined 
   return undefined;
 }
 
-/** Outcome of turning a body into a value. */
-export type ParsedBody = { ok: true; value: unknown } | { ok: false };
+/** What {@link parseBody} answers for a body that is not JSON (or no body at all). */
+export const INVALID_JSON: unique symbol = Symbol("fineguide-webhooks.invalidJson");
 
-/** Parses text or bytes as JSON (a leading BOM is ignored); a parsed value passes through. */
-export function parseBody(body: unknown): ParsedBody {
+/**
+ * Parses text or bytes as JSON (a leading BOM is ignored); a parsed value
+ * passes through. Answers {@link INVALID_JSON} for what is not JSON, rather
+ * than a result object, so a valid body allocates nothing beyond its value.
+ */
+export function parseBody(body: unknown): unknown {
   let text: string;
   if (typeof body === "string") text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
   else if (body instanceof Uint8Array || body instanceof ArrayBuffer) text = decoder.decode(body);
-  else if (body === undefined) return { ok: false };
-  else return { ok: true, value: body };
+  else if (body === undefined) return INVALID_JSON;
+  else return body;
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return JSON.parse(text);
   } catch {
-    return { ok: false };
+    return INVALID_JSON;
   }
 }
 
