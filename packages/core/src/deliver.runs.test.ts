@@ -621,6 +621,31 @@ describe("newer versions of a latest key wait for the running one", () => {
     ]);
   });
 
+  it("claims once per version as the queue moves: none behind the new head claims in vain", async () => {
+    const { store, of } = recordingStore();
+    const gates = new Map<string, ReturnType<typeof gate>>();
+    const webhooks = make({
+      dedupe: store,
+      onVariableUpdate: (e) => {
+        const g = gate();
+        gates.set(String(e.variables.v), g);
+        return g.promise;
+      },
+    });
+    const answers = ["A", "B", "C"].map((v) => watch(webhooks.receive(post(update(v)))));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(of("claim")).toHaveLength(3); // A claimed; B and C in_progress, queued
+    gates.get("A")!.open();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(of("claim")).toHaveLength(4); // B claims; C, still behind B, does not
+    gates.get("B")!.open();
+    await vi.advanceTimersByTimeAsync(0);
+    gates.get("C")!.open();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(answers.map((a) => a()?.outcome)).toEqual(["processed", "processed", "processed"]);
+    expect(of("claim")).toHaveLength(5);
+  });
+
   it("runs the waiting version at once when the running one failed", async () => {
     const first = gate();
     const order: string[] = [];

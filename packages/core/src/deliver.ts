@@ -238,8 +238,9 @@ export class Run implements Ticking {
       return;
     }
     if (result === "claimed") {
-      this.leaveQueue();
+      // Holding the claim first: leaving the queue then lets no one behind claim in vain.
       this.holdsClaim = true;
+      this.leaveQueue();
       this.start();
       return;
     }

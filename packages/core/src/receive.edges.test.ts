@@ -260,6 +260,28 @@ describe("what onOutcome hears of a failure before the handlers", () => {
   });
 });
 
+describe("a value read lazily that breaks the kit as it is checked", () => {
+  it.each([
+    ["read at once", (body: unknown) => body],
+    ["read lazily", (body: unknown) => () => body],
+  ])("is answered 500 internal_error, %s, and heard by onOutcome", async (_, form) => {
+    const infos: { outcome: string; error: unknown }[] = [];
+    const webhooks = make({ onOutcome: (info) => void infos.push(info) });
+    const broken = new Error("getter broke");
+    // A value a framework already parsed, whose field throws when the kit reads it.
+    const parsed = {
+      get type(): string {
+        throw broken;
+      },
+    };
+    const res = await webhooks.receive(post(form(parsed)));
+    expect(res.status).toBe(500);
+    expect(res.outcome).toBe("internal_error");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(infos).toEqual([expect.objectContaining({ outcome: "internal_error", error: broken })]);
+  });
+});
+
 describe("what receive() logs of a refused or failed delivery", () => {
   const recording = () => {
     const lines: [string, string | undefined, Record<string, unknown>][] = [];
