@@ -458,6 +458,55 @@ describe("store calls that fail around a run", () => {
   );
 });
 
+describe("when the run's own callbacks break", () => {
+  it("answers 500 internal_error when a store's late claim answer breaks as it is read, and logs it", async () => {
+    const { logger, lines } = recordingLogger();
+    const broken = new Error("answer broke");
+    const { store, of } = recordingStore({
+      // An object whose fields throw: reading it breaks the run's callback, not the store call.
+      claim: () =>
+        Promise.resolve({
+          get result(): never {
+            throw broken;
+          },
+        } as never),
+    });
+    const onOutcome = vi.fn();
+    const webhooks = make({ dedupe: store, logger, onOutcome, onMessage: () => {} });
+    const answer = watch(webhooks.receive(post(message)));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(answer()).toMatchObject({ status: 500, outcome: "internal_error" });
+    expect(of("release")).toEqual([]); // it never held the claim
+    const line = lines.find((l) => l.msg === "fineguide-webhooks: unexpected error");
+    expect(line?.level).toBe("error");
+    expect(line?.obj).toMatchObject({ err: broken, deliveryId: expect.any(String) });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(onOutcome).toHaveBeenCalledWith(
+      expect.objectContaining({ outcome: "internal_error", error: broken }),
+    );
+  });
+
+  it("logs a release that fails when a claim answered after the deadline is given back", async () => {
+    const { logger, lines } = recordingLogger();
+    const claim = gate();
+    const { store, of } = recordingStore({
+      claim: () => claim.promise.then(() => "claimed" as const),
+      release: () => Promise.reject(new Error("release down")),
+    });
+    const webhooks = make({ dedupe: store, logger, onMessage: () => {} });
+    const answer = watch(webhooks.receive(post(message)));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(answer()?.outcome).toBe("store_unavailable");
+    claim.open(); // the claim comes through late: it is given back at once
+    await vi.advanceTimersByTimeAsync(0);
+    expect(of("release")).toEqual(["release@1000"]);
+    const line = lines.find((l) => l.msg?.includes("release failed"));
+    expect(line?.level).toBe("error");
+    expect(line?.obj).toMatchObject({ key: KEY, err: { message: "release down" } });
+    expect(answer()?.outcome).toBe("store_unavailable");
+  });
+});
+
 describe("failures, hooks and what onError receives", () => {
   it("gives onError the error of the one handler that failed, with the event and ctx", async () => {
     const failure = new Error("one broke");
