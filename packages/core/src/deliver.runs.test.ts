@@ -695,6 +695,33 @@ describe("newer versions of a latest key wait for the running one", () => {
     expect(of("claim")).toHaveLength(5);
   });
 
+  it("wakes nobody when a version that never held the claim ends (its claim failed)", async () => {
+    let claims = 0;
+    const { store, of } = recordingStore({
+      // A runs, B finds it in progress, C's claim fails; later claims see A still running.
+      claim: () => {
+        claims++;
+        if (claims === 3) throw new Error("store down for one call");
+        return claims === 1 ? "claimed" : "in_progress";
+      },
+    });
+    const first = gate();
+    const webhooks = make({ dedupe: store, onVariableUpdate: () => first.promise });
+    const a = watch(webhooks.receive(post(update("A")))); // claims and runs
+    const b = watch(webhooks.receive(post(update("B")))); // in_progress: waits behind A
+    const c = watch(webhooks.receive(post(update("C")))); // its claim throws: 503, ends
+    await vi.advanceTimersByTimeAsync(0);
+    expect([a(), b(), c()].map((r) => r?.outcome)).toEqual([
+      undefined,
+      undefined,
+      "store_unavailable",
+    ]);
+    // C held nothing: B is not asked to claim again before its next poll.
+    expect(of("claim")).toEqual(["claim@0", "claim@0", "claim@0"]);
+    first.open();
+    await vi.advanceTimersByTimeAsync(0);
+  });
+
   it("runs the waiting version at once when the running one failed", async () => {
     const first = gate();
     const order: string[] = [];
