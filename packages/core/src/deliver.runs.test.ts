@@ -695,6 +695,31 @@ describe("newer versions of a latest key wait for the running one", () => {
     expect(of("claim")).toHaveLength(5);
   });
 
+  it("polls with the head of the queue only; one leaving from behind it makes no one claim", async () => {
+    const { store, of } = recordingStore();
+    const first = gate();
+    const webhooks = make({ dedupe: store, onVariableUpdate: () => first.promise });
+    const a = watch(webhooks.receive(post(update("A")))); // runs until the gate opens
+    const b = watch(webhooks.receive(post(update("B")))); // head of the queue
+    // C arrived 500 ms ago (its deadline is at 500), queued behind B.
+    const c = watch(webhooks.receive({ ...post(update("C")), receivedAt: T0 - 500 }));
+    await vi.advanceTimersByTimeAsync(700);
+    expect(c()?.outcome).toBe("in_progress");
+    expect([a(), b()]).toEqual([undefined, undefined]);
+    // A, B and C once each, then B alone on every tick; C's leaving adds nothing.
+    expect(of("claim")).toEqual([
+      "claim@0",
+      "claim@0",
+      "claim@0",
+      "claim@200",
+      "claim@400",
+      "claim@600",
+    ]);
+    first.open();
+    await vi.advanceTimersByTimeAsync(0);
+    expect([a(), b()].map((r) => r?.outcome)).toEqual(["processed", "processed"]);
+  });
+
   it("wakes nobody when a version that never held the claim ends (its claim failed)", async () => {
     let claims = 0;
     const { store, of } = recordingStore({
