@@ -865,6 +865,33 @@ describe("newer versions of a latest key wait for the running one", () => {
     expect(order).toEqual(["B@600"]);
   });
 
+  it("does not claim again for a version whose poll is still waiting for a slow store", async () => {
+    const base = memoryStore({ max: 100 });
+    // Every claim takes the store 50 ms; it reads the key when it answers.
+    const { store, of } = recordingStore({
+      claim: (key, request) =>
+        new Promise((resolve) => setTimeout(() => resolve(base.claim(key, request)), 50)),
+      complete: base.complete,
+    });
+    const first = gate();
+    const order: string[] = [];
+    const webhooks = make({
+      dedupe: store,
+      onVariableUpdate: (e) => {
+        order.push(`${String(e.variables.v)}@${elapsed()}`);
+        return e.variables.v === "A" ? first.promise : undefined;
+      },
+    });
+    const a = watch(webhooks.receive(post(update("A"))));
+    const b = watch(webhooks.receive(post(update("B"))));
+    await vi.advanceTimersByTimeAsync(420);
+    first.open(); // A ends while B's poll (sent at 400) is still with the store
+    await vi.advanceTimersByTimeAsync(100);
+    expect([a(), b()].map((r) => r?.outcome)).toEqual(["processed", "processed"]);
+    expect(of("claim")).toEqual(["claim@0", "claim@0", "claim@400"]);
+    expect(order).toEqual(["A@50", "B@450"]);
+  });
+
   it("keeps a once key 503 in_progress while it runs, whatever else waits", async () => {
     const first = gate();
     const webhooks = make({ onMessage: () => first.promise });
