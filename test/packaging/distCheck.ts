@@ -19,8 +19,6 @@ export const CORE_BUDGET_BYTES = 45 * 1024;
 
 const run = promisify(execFile);
 const failures: string[] = [];
-/** Packages other engineers are still writing: their README findings are warnings for now. */
-const WRITTEN = new Set(["bullmq", "sql", "otel"]);
 const fail = (message: string) => failures.push(message);
 
 /** Minified and gzipped size of an entry bundled with its dependencies, for any platform. */
@@ -113,10 +111,7 @@ async function checkPackage(name: string): Promise<void> {
       if (/^[a-z]+:/i.test(target)) continue;
       const path = target.replace(/^\.\//, "").replace(/\/$/, "");
       if (!paths.has(path) && ![...paths].some((file) => file.startsWith(`${path}/`))) {
-        const message = `packages/${name}/README.md links to ${target}, which its tarball does not contain`;
-        // packages still being written (bullmq, sql, otel) are told, not failed, for now
-        if (WRITTEN.has(name)) console.warn(`warning: ${message}`);
-        else fail(message);
+        fail(`packages/${name}/README.md links to ${target}, which its tarball does not contain`);
       }
     }
   }
@@ -175,10 +170,7 @@ for (const [readme, counts] of readmes) {
       const name = specifier.startsWith("@") ? parts.slice(0, 2).join("/") : (parts[0] ?? "");
       for (const needed of [name, untyped[name]]) {
         if (needed !== undefined && !installed.has(needed)) {
-          const message = `${readme}: the quick start imports ${name}, but no install line names ${needed}`;
-          // packages still being written (bullmq, sql, otel) are told, not failed, for now
-          if (WRITTEN.has(readme.split("/")[1] ?? "")) console.warn(`warning: ${message}`);
-          else fail(message);
+          fail(`${readme}: the quick start imports ${name}, but no install line names ${needed}`);
         }
       }
     }
