@@ -56,8 +56,11 @@ type Autocannon = (options: {
 }) => Promise<CannonResult>;
 const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 
-/** The issue's targets for b/a. */
-const TARGETS: Readonly<Record<string, number>> = { express: 0.97, fastify: 0.9, hono: 0.9 };
+/**
+ * The target (issue 10): b/c >= 1.0 for every framework, the full contract costing no more than
+ * the minimal hand-rolled receiver. b/a is reported beside it; its 0.90 target was withdrawn.
+ */
+const TARGET_BC = 1.0;
 
 const { values: flags } = parseArgs({
   options: {
@@ -272,26 +275,31 @@ async function main(): Promise<void> {
   for (const mod of modules) rows.push(await benchOne(mod));
 
   const lines = [
-    "| framework | bare req/s (a) | adapter req/s (b) | hand-rolled req/s (c) | b/a median | b/a mean ± sd | b/a min..max | target | " +
-      "| c/a median | b/c median | CPU µs/answer a, b, c | CPU a/b median (min..max) |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
+    "| framework | bare req/s (a) | adapter req/s (b) | hand-rolled req/s (c) | b/c median | b/c min..max | target | " +
+      "| b/a median | b/a mean ± sd | b/a min..max | c/a median | CPU µs/answer a, b, c | CPU a/b median (min..max) |",
+    "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|",
   ];
   for (const row of rows) {
-    const target = TARGETS[row.name] ?? 0.9;
     if (row.error) {
-      lines.push(`| ${row.name} | | | | | | | ${target} | error: ${row.error} | | | | |`);
+      lines.push(`| ${row.name} | | | | | | ${TARGET_BC} | error: ${row.error} | | | | | | |`);
       continue;
     }
     const { bare, adapter, handRolled } = row.rps;
     const ba = ratios(adapter, bare);
-    const ratio = median(ba);
+    const bc = ratios(adapter, handRolled);
     const verdict =
-      row.failures > 0 ? `${row.failures} failed requests` : ratio >= target ? "ok" : "below";
+      row.failures > 0
+        ? `${row.failures} failed requests`
+        : median(bc) >= TARGET_BC
+          ? "ok"
+          : "below";
     lines.push(
-      `| ${row.name} | ${VARIANTS.map((v) => fmt(median(row.rps[v]))).join(" | ")} | ${ratio.toFixed(3)} | ` +
+      `| ${row.name} | ${VARIANTS.map((v) => fmt(median(row.rps[v]))).join(" | ")} | ` +
+        `${median(bc).toFixed(3)} | ${Math.min(...bc).toFixed(3)}..${Math.max(...bc).toFixed(3)} | ` +
+        `${TARGET_BC.toFixed(1)} | ${verdict} | ${median(ba).toFixed(3)} | ` +
         `${mean(ba).toFixed(3)} ± ${stdev(ba).toFixed(3)} | ` +
-        `${Math.min(...ba).toFixed(3)}..${Math.max(...ba).toFixed(3)} | ${target} | ${verdict} | ` +
-        `${median(ratios(handRolled, bare)).toFixed(3)} | ${median(ratios(adapter, handRolled)).toFixed(3)} | ` +
+        `${Math.min(...ba).toFixed(3)}..${Math.max(...ba).toFixed(3)} | ` +
+        `${median(ratios(handRolled, bare)).toFixed(3)} | ` +
         cpuColumns(row),
     );
   }
