@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -23,8 +24,9 @@ const packages = [
  * the run. Tests must therefore leave globals as they found them; Hono's
  * project stays isolated because @hono/node-server replaces the global
  * `Request` and `Response`, and its tests check what Hono does with each.
- * Two workers, not vitest's default of cores - 1 (one here): most tests wait
- * on sockets, child processes and servers rather than on the CPU.
+ * At least two workers, not vitest's default of cores - 1 (one on a 2-core
+ * machine): most tests wait on sockets, child processes and servers rather
+ * than on the CPU.
  */
 export default defineConfig({
   resolve: {
@@ -49,7 +51,7 @@ export default defineConfig({
   },
   test: {
     isolate: false,
-    maxWorkers: 2,
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       ...packages.map((name) => ({
         extends: true as const,
