@@ -21,9 +21,9 @@ const packages = [
  *
  * Test files share their worker's modules (`isolate: false`): importing zod,
  * the frameworks and the kit once per worker instead of once per file halves
- * the run. Tests must therefore leave globals as they found them; Hono's
- * project stays isolated because @hono/node-server replaces the global
- * `Request` and `Response`, and its tests check what Hono does with each.
+ * the run. Tests must therefore leave globals as they found them; the global
+ * `Request` and `Response`, which @hono/node-server replaces when it serves,
+ * are handed back after each file by `test/setup/restoreFetchGlobals.ts`.
  * At least two workers, not vitest's default of cores - 1 (one on a 2-core
  * machine): most tests wait on sockets, child processes and servers rather
  * than on the CPU.
@@ -51,6 +51,7 @@ export default defineConfig({
   },
   test: {
     isolate: false,
+    setupFiles: ["test/setup/restoreFetchGlobals.ts"],
     maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       ...packages.map((name) => ({
@@ -58,7 +59,6 @@ export default defineConfig({
         test: {
           name,
           include: [`packages/${name}/src/**/*.test.ts`],
-          isolate: name === "hono",
         },
       })),
       {

@@ -16,11 +16,7 @@ contractSuite("fetch handler (Request in, Response out)", (webhooks) => {
 
 // ...and on a real socket, with Node's HTTP server turned into Requests by @hono/node-server.
 contractSuite("fetch handler (on a socket)", async (webhooks) => {
-  const server = createAdaptorServer({
-    fetch: createFetchHandler(webhooks),
-    // Leave the global Request and Response Node's own: other core tests share this worker.
-    overrideGlobalObjects: false,
-  });
+  const server = createAdaptorServer({ fetch: createFetchHandler(webhooks) });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {

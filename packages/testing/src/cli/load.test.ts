@@ -43,8 +43,6 @@ const frameworks: Record<string, (webhooks: Webhooks) => Promise<RunningServer>>
     listening(
       createAdaptorServer({
         fetch: new Hono().all("/webhook", honoWebhook(webhooks)).fetch,
-        // Leave the global Request and Response Node's own: other tests share this worker.
-        overrideGlobalObjects: false,
       }) as Server,
     ),
   fastify: async (webhooks) => {
