@@ -11,6 +11,10 @@ export default defineConfig({
     // once per file makes each run several times faster. Tests must not leak state across files.
     isolate: false,
     include: ["packages/core/src/**/*.test.ts"],
-    setupFiles: ["stryker/vitest4.setup.ts", "stryker/fastCheck.setup.ts"],
+    setupFiles: [
+      "stryker/vitest4.setup.ts",
+      "stryker/fastCheck.setup.ts",
+      "test/setup/restoreFetchGlobals.ts",
+    ],
   },
 });
