@@ -13,7 +13,8 @@ export type BodyInput = unknown;
 
 /** Whether a content type may carry the event (the contract's row 3). */
 export function acceptsContentType(contentType: string | undefined): boolean {
-  if (contentType === undefined) return true;
+  // What FineGuide sends, answered without copying the value to lowercase it.
+  if (contentType === undefined || contentType === "application/json") return true;
   const semi = contentType.indexOf(";");
   const media = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
   if (media === "" || media === "application/json" || media === "text/plain") return true;
