@@ -24,6 +24,8 @@ const packages = [
  * the run. Tests must therefore leave globals as they found them; the global
  * `Request` and `Response`, which @hono/node-server replaces when it serves,
  * are handed back after each file by `test/setup/restoreFetchGlobals.ts`.
+ * `test/setup/strictToThrow.ts` makes `toThrow("text")` fail when nothing
+ * (undefined or null) was thrown, which vitest lets pass.
  * At least two workers, not vitest's default of cores - 1 (one on a 2-core
  * machine): most tests wait on sockets, child processes and servers rather
  * than on the CPU.
@@ -51,7 +53,7 @@ export default defineConfig({
   },
   test: {
     isolate: false,
-    setupFiles: ["test/setup/restoreFetchGlobals.ts"],
+    setupFiles: ["test/setup/restoreFetchGlobals.ts", "test/setup/strictToThrow.ts"],
     maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       ...packages.map((name) => ({
@@ -69,6 +71,7 @@ export default defineConfig({
             "examples/*/src/**/*.test.ts",
             "bench/src/**/*.test.ts",
             "reliability/src/**/*.test.ts",
+            "test/**/*.test.ts",
           ],
         },
       },

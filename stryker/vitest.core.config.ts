@@ -15,6 +15,7 @@ export default defineConfig({
       "stryker/vitest4.setup.ts",
       "stryker/fastCheck.setup.ts",
       "test/setup/restoreFetchGlobals.ts",
+      "test/setup/strictToThrow.ts",
     ],
   },
 });

@@ -13,7 +13,11 @@ export default defineConfig({
     // One module graph for all the test files of a mutant's run: importing core once instead of
     // once per file makes each run several times faster. Tests must not leak state across files.
     isolate: false,
-    setupFiles: ["stryker/vitest4.setup.ts", "stryker/fastCheck.redis.setup.ts"],
+    setupFiles: [
+      "stryker/vitest4.setup.ts",
+      "stryker/fastCheck.redis.setup.ts",
+      "test/setup/strictToThrow.ts",
+    ],
     include: ["packages/redis/src/**/*.test.ts"],
     exclude: ["packages/redis/src/twoReceivers.test.ts"],
   },
