@@ -179,9 +179,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
   });
 
+  // The claim the last `claim()` call made, while no call since has changed the cache:
+  // completing it (a synchronous handler's path) needs no second lookup of its key.
+  let lastKey: string | undefined;
+  let lastClaim: Claim | undefined;
+
   /** The unexpired claim of `token` on the key, if any (`peek`: no recency bump). */
   const owned = (key: string, token: string, now: number) => {
-    const state = cache.peek(key);
+    const state = key === lastKey ? lastClaim : cache.peek(key);
+    lastKey = undefined;
+    lastClaim = undefined;
     return state instanceof Claim && state.token === token && state.leaseUntil > now
       ? state
       : undefined;
@@ -217,16 +224,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         }
       }
       const window = request.retryWindowMs;
-      cache.set(
-        key,
-        new Claim(
-          request.token,
-          now + request.leaseMs,
-          request.fingerprint,
-          done,
-          window !== undefined && window > 0 ? window : 0,
-        ),
+      const claim = new Claim(
+        request.token,
+        now + request.leaseMs,
+        request.fingerprint,
+        done,
+        window !== undefined && window > 0 ? window : 0,
       );
+      cache.set(key, claim);
+      lastKey = key;
+      lastClaim = claim;
       return answer(
         retried && window !== undefined && window > 0 ? "reclaimed" : "claimed",
         nextVersion(done),
