@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { createWebhooks } from "./createWebhooks.js";
 import type { DedupeStore } from "./dedupe/DedupeStore.js";
+import { eventIdOf } from "./handlers/DeliveryContext.js";
 import type { OutcomeInfo } from "./handlers/types.js";
 import type { WebhooksOptions } from "./options.js";
 
@@ -66,6 +67,17 @@ describe("onOutcome", () => {
     });
     expect(outcomes[4]!.eventId).toBe(outcomes[5]!.eventId);
     for (const o of outcomes) expect(o.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it("keeps the eventId, made when read, in a spread copy and in JSON", async () => {
+    const { webhooks, outcomes } = recorder();
+    await webhooks.receive(post(message));
+    const [info] = outcomes;
+    const id = eventIdOf(`${botId}:MESSAGE:${messageId}`, undefined);
+    expect(Object.keys(info!)).toContain("eventId");
+    expect({ ...info }.eventId).toBe(id);
+    expect(JSON.parse(JSON.stringify(info)).eventId).toBe(id);
+    expect(info!.eventId).toBe(id);
   });
 
   it("sees in_progress, handler_timeout and handler_failed with the handler's error", async () => {

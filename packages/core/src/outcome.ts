@@ -20,14 +20,18 @@ export class Trace {
 
   info(res: WebhookResponse): OutcomeInfo {
     const { ctx } = this;
-    const keyed = ctx !== undefined && ctx.dedupeKey !== "";
+    const keyed = ctx !== undefined && ctx.dedupeKey !== "" ? ctx : undefined;
     return {
       outcome: res.outcome,
       status: res.status,
       type: ctx?.type,
       deliveryId: this.deliveryId,
-      dedupeKey: keyed ? ctx.dedupeKey : undefined,
-      eventId: keyed ? ctx.eventId : undefined,
+      dedupeKey: keyed?.dedupeKey,
+      // A SHA-256, made when first read (an own, enumerable getter: spread and JSON keep it),
+      // so a hook that does not read it does not pay for it.
+      get eventId() {
+        return keyed?.eventId;
+      },
       retry: ctx?.retry === true,
       durationMs: Date.now() - this.arrivedAt,
       error: ctx?.failure ?? this.error,
