@@ -22,9 +22,11 @@ import {
   PeriodicExportingMetricReader,
 } from "@opentelemetry/sdk-metrics";
 import {
+  AlwaysOffSampler,
   BasicTracerProvider,
   InMemorySpanExporter,
   type ReadableSpan,
+  type Sampler,
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import { afterEach, describe, expect, it } from "vitest";
@@ -67,10 +69,11 @@ const post = (
 const ms = (t: HrTime) => t[0] * 1000 + t[1] / 1e6;
 
 /** A real SDK tracer and meter provider exporting to memory. */
-function telemetry() {
+function telemetry({ sampler }: { sampler?: Sampler } = {}) {
   const spanExporter = new InMemorySpanExporter();
   const tracerProvider = new BasicTracerProvider({
     spanProcessors: [new SimpleSpanProcessor(spanExporter)],
+    ...(sampler ? { sampler } : {}),
   });
   const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
   const reader = new PeriodicExportingMetricReader({
@@ -150,6 +153,26 @@ describe("instrument(): spans", () => {
       name: INSTRUMENTATION_NAME,
       version: VERSION,
     });
+  });
+
+  it("sampled out: no span, the same answers, and every delivery still counted", async () => {
+    const otel = telemetry({ sampler: new AlwaysOffSampler() });
+    let handled = 0;
+    const webhooks = createWebhooks({ secret: SECRET, onMessage: () => void handled++ });
+    instrument(webhooks, otel.options);
+    const event = message();
+    expect((await post(webhooks, event)).outcome).toBe("processed");
+    expect((await post(webhooks, event)).outcome).toBe("duplicate");
+    expect((await post(webhooks, message(), { secret: "wrong" })).status).toBe(401);
+    expect(handled).toBe(1);
+    expect(await otel.spans()).toEqual([]);
+    expect(
+      await otel.countOf({ "fineguide.outcome": "processed", "fineguide.event.type": "MESSAGE" }),
+    ).toBe(1);
+    expect(
+      await otel.countOf({ "fineguide.outcome": "duplicate", "fineguide.event.type": "MESSAGE" }),
+    ).toBe(1);
+    expect(await otel.countOf({ "fineguide.outcome": "unauthorized" })).toBe(1);
   });
 
   it("a duplicate: outcome duplicate, the same dedupe key and event id, a new delivery id", async () => {

@@ -204,6 +204,16 @@ function recorder(options: InstrumentOptions): {
     deliveries.add(1, measured);
     duration.record(elapsedMs / 1000, measured);
 
+    const opened = open.get(info.deliveryId);
+    if (opened) {
+      open.delete(info.deliveryId);
+      // A span that records nothing (no SDK, or sampled out) takes no attributes: building
+      // them would cost, among others, the eventId's SHA-256 for nothing.
+      if (!opened.isRecording()) {
+        opened.end(end);
+        return;
+      }
+    }
     const attributes: Attributes = {
       [ATTR_OUTCOME]: outcome,
       [ATTR_STATUS]: status,
@@ -221,9 +231,8 @@ function recorder(options: InstrumentOptions): {
     const failed = status >= 500;
     if (failed) attributes[ATTR_ERROR_TYPE] = outcome;
 
-    let span = open.get(info.deliveryId);
+    let span = opened;
     if (span) {
-      open.delete(info.deliveryId);
       span.setAttributes(attributes);
     } else {
       span = tracer.startSpan(spanName(type), { kind, startTime: end - elapsedMs, attributes });
