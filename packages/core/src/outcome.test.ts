@@ -69,7 +69,7 @@ describe("onOutcome", () => {
     for (const o of outcomes) expect(o.durationMs).toBeGreaterThanOrEqual(0);
   });
 
-  it("keeps the eventId, made when read, in a spread copy and in JSON", async () => {
+  it("carries the eventId as a plain field: in a spread copy and in JSON too", async () => {
     const { webhooks, outcomes } = recorder();
     await webhooks.receive(post(message));
     const [info] = outcomes;

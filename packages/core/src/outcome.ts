@@ -27,11 +27,9 @@ export class Trace {
       type: ctx?.type,
       deliveryId: this.deliveryId,
       dedupeKey: keyed?.dedupeKey,
-      // A SHA-256, made when first read (an own, enumerable getter: spread and JSON keep it),
-      // so a hook that does not read it does not pay for it.
-      get eventId() {
-        return keyed?.eventId;
-      },
+      // Made now, a plain field: an object literal with a getter costs V8 more to build than
+      // the SHA-256 it would spare, and a getter on a class would be lost to spread copies.
+      eventId: keyed?.eventId,
       retry: ctx?.retry === true,
       durationMs: Date.now() - this.arrivedAt,
       error: ctx?.failure ?? this.error,

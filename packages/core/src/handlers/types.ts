@@ -119,10 +119,7 @@ export interface OutcomeInfo {
   readonly deliveryId: string;
   /** Set once the event was validated and keyed. */
   readonly dedupeKey: string | undefined;
-  /**
-   * As `ctx.eventId`, set with `dedupeKey`. A SHA-256 made when first read, so
-   * a hook that does not read it does not pay for it; spread copies and JSON keep it.
-   */
+  /** As `ctx.eventId`; set with `dedupeKey`. */
   readonly eventId: string | undefined;
   /** The delivery was a retry of a claim released or lapsed (as `ctx.retry`). */
   readonly retry: boolean;
