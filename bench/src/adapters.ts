@@ -34,6 +34,7 @@ import {
   benchDelivery,
 } from "./adapterBench.js";
 import { VARIANTS, type Variant } from "./childServer.js";
+import { median } from "./median.js";
 
 /** The part of autocannon's result used here (autocannon ships no types). */
 interface CannonResult {
@@ -145,11 +146,6 @@ async function probe(server: BenchServer, variant: Variant): Promise<void> {
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const median = (xs: readonly number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const stdev = (xs: readonly number[]) => {
   if (xs.length < 2) return 0;
   const m = mean(xs);

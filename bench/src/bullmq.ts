@@ -37,6 +37,7 @@ import { Redis } from "ioredis";
 import { startRedisServer } from "../../packages/redis/src/test/redisServer.js";
 import { BENCH_HEADERS, BENCH_PATH, BENCH_SECRET, benchDelivery } from "./adapterBench.js";
 import { announce, serveNode } from "./childServer.js";
+import { median } from "./median.js";
 
 /** The routes measured, in table order. */
 const ROUTES = ["inline", "handOff", "handOffRedis"] as const;
@@ -147,11 +148,6 @@ interface Measure {
   readonly failures: number;
 }
 
-const median = (xs: readonly number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const fmtMs = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1));
 

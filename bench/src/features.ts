@@ -30,16 +30,12 @@ import {
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import { Bench } from "tinybench";
+import { median } from "./median.js";
 
 const SECRET = "bench-secret-0123456789";
 const POOL = 50_000;
 const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const noop = () => {};
 
 const spans = new InMemorySpanExporter();

@@ -18,6 +18,7 @@ import { randomUUID } from "node:crypto";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { fingerprint, memoryStore } from "@fineguide-webhooks/core";
+import { median } from "./median.js";
 
 type Gc = () => void;
 
@@ -134,13 +135,6 @@ export interface MemoryRow {
   /** Median over the rounds of this structure's bytes / its baseline's, same round. */
   readonly ratio: number | undefined;
 }
-
-/** The middle value (the mean of the two middle ones for an even count). */
-export const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 /**
  * One measurement, in a function of its own: once it returns, nothing of the

@@ -25,16 +25,12 @@ import {
 import { createEvent } from "@fineguide-webhooks/testing";
 import { Bench } from "tinybench";
 import { createHandRolled } from "./handRolled.js";
+import { median } from "./median.js";
 
 const SECRET = "bench-secret-0123456789";
 const POOL = 50_000;
 const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 const noop = () => {};
 

@@ -21,6 +21,7 @@ import { redisStore } from "@fineguide-webhooks/redis";
 import { Redis } from "ioredis";
 import { createClient } from "redis";
 import { startRedisServer } from "../../packages/redis/src/test/redisServer.js";
+import { median } from "./median.js";
 
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 5_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -60,12 +61,6 @@ async function round(pair: Pair, tag: string): Promise<Sample> {
 
 const percentile = (sorted: readonly number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 function summarize(samples: readonly Sample[]) {
   const latencies = samples.flatMap((s) => s.latencies).sort((a, b) => a - b);

@@ -31,6 +31,7 @@ import { sqliteStore } from "@fineguide-webhooks/sql/sqlite";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { startPostgres } from "../../packages/sql/src/test/postgresServer.js";
+import { median } from "./median.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
@@ -70,12 +71,6 @@ async function round(pair: Pair, tag: string, pairs: number, concurrency: number
 
 const percentile = (sorted: readonly number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 function summarize(samples: readonly Sample[], pairs: number) {
   const latencies = samples.flatMap((s) => s.latencies).sort((a, b) => a - b);
