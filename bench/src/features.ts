@@ -20,7 +20,7 @@
  * `BENCH_TIME_MS` each (default 500), which goes first rotating; each ratio is
  * the median of the rounds' side-by-side ratios (variant time / plain time).
  */
-import { createWebhooks, type WebhookRequest, type Webhooks } from "@fineguide-webhooks/core";
+import { createWebhooks, type Webhooks } from "@fineguide-webhooks/core";
 import { instrument } from "@fineguide-webhooks/otel";
 import { createEvent } from "@fineguide-webhooks/testing";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
@@ -29,13 +29,10 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
-import { Bench } from "tinybench";
+import { BENCH_SECRET as SECRET } from "./adapterBench.js";
 import { median } from "./median.js";
+import { deliverProcessed, POOL, poolTask, ROUNDS, ratios, runRounds, TIME_MS } from "./rounds.js";
 
-const SECRET = "bench-secret-0123456789";
-const POOL = 50_000;
-const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 500);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const noop = () => {};
 
 const spans = new InMemorySpanExporter();
@@ -74,50 +71,12 @@ const variants: Record<string, () => Webhooks> = {
 };
 
 const bodies = Array.from({ length: POOL }, () => JSON.stringify(createEvent("MESSAGE")));
-const headers = { "x-webhook-secret": SECRET, "content-type": "application/json" };
-let failures = 0;
-
-/** One variant's task and hooks: its own receiver and position in the pool. */
-function task(make: () => Webhooks) {
-  let webhooks = make();
-  let i = 0;
-  const fn = async () => {
-    const request: WebhookRequest = { method: "POST", headers, body: bodies[i++ % POOL] };
-    const res = await webhooks.receive(request);
-    if (res.status !== 200 || res.outcome !== "processed") failures++;
-  };
-  // Past the pool every body repeats: a new receiver keeps each delivery new, made outside
-  // the timed call (a receiver is made once per process, not per 50 000 deliveries).
-  const beforeEach = () => {
-    if (i > 0 && i % POOL === 0) webhooks = make();
-  };
-  return { fn, beforeEach };
-}
 
 const names = Object.keys(variants);
-const tasks = names.map((name) => task(variants[name]!));
-const throughputs = new Map<string, number[]>(names.map((name) => [name, []]));
-const ratios = new Map<string, number[]>(names.map((name) => [name, []]));
-for (let round = 0; round < ROUNDS; round++) {
-  const bench = new Bench({ time: TIME_MS, warmup: true });
-  // Each round starts with another variant, so none always runs first or last.
-  for (let t = 0; t < names.length; t++) {
-    const index = (round + t) % names.length;
-    const { fn, beforeEach } = tasks[index]!;
-    bench.add(names[index]!, fn, { beforeEach });
-  }
-  await bench.run();
-  const throughput = (name: string) => {
-    const r = bench.tasks.find((t) => t.name === name)?.result;
-    if (!r || !("throughput" in r)) throw new Error(`${name} did not run`);
-    return r.throughput.mean;
-  };
-  const plain = throughput("plain");
-  for (const name of names) {
-    throughputs.get(name)!.push(throughput(name));
-    ratios.get(name)!.push(plain / throughput(name));
-  }
-}
+const tasks = names.map((name) => poolTask(name, bodies, variants[name]!, deliverProcessed));
+const throughputs = await runRounds(tasks);
+const plain = throughputs.get("plain")!;
+const failures = tasks.reduce((sum, task) => sum + task.failures(), 0);
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 console.log(
@@ -126,7 +85,7 @@ console.log(
 console.log("| variant | events/s | time per delivery / plain (median of rounds) | min..max |");
 console.log("|---|---:|---:|---:|");
 for (const name of names) {
-  const r = ratios.get(name)!;
+  const r = ratios(plain, throughputs.get(name)!);
   console.log(
     `| ${name} | ${fmt(median(throughputs.get(name)!))} | ${median(r).toFixed(2)}x | ${Math.min(...r).toFixed(2)}..${Math.max(...r).toFixed(2)} |`,
   );

@@ -20,97 +20,54 @@ import {
   EVENT_TYPES,
   type EventType,
   eventSchemas,
-  type WebhookRequest,
 } from "@fineguide-webhooks/core";
 import { createEvent } from "@fineguide-webhooks/testing";
-import { Bench } from "tinybench";
+import { BENCH_SECRET as SECRET } from "./adapterBench.js";
 import { createHandRolled } from "./handRolled.js";
 import { median } from "./median.js";
-
-const SECRET = "bench-secret-0123456789";
-const POOL = 50_000;
-const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 500);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
+import { deliverProcessed, POOL, poolTask, ROUNDS, ratios, runRounds, TIME_MS } from "./rounds.js";
 
 const noop = () => {};
 
 async function benchType(type: EventType) {
   const bodies = Array.from({ length: POOL }, () => JSON.stringify(createEvent(type)));
-  let current = createWebhooks({ secret: SECRET, onAny: noop });
-  let handRolled = createHandRolled(SECRET);
-  const headers = { "x-webhook-secret": SECRET, "content-type": "application/json" };
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  let failures = 0;
   const schema = eventSchemas[type];
-  const baselineTask = () => {
-    schema.parse(JSON.parse(bodies[j++ % POOL]!));
-  };
-  const receiveTask = async () => {
-    const request: WebhookRequest = { method: "POST", headers, body: bodies[i++ % POOL] };
-    const res = await current.receive(request);
-    if (res.status !== 200 || res.outcome !== "processed") failures++;
-  };
-  const handRolledTask = async () => {
-    const body = bodies[k++ % POOL]!;
-    const res = await handRolled(SECRET, JSON.parse(body));
-    if (res.status !== 200 || "duplicate" in res.body) failures++;
-  };
-  // Past the pool every body repeats: a fresh receiver (and store) keeps each delivery new.
-  // It is made before the delivery, outside the timed call: a receiver is made once per
-  // process, not once per 50 000 deliveries, so its making is no part of a delivery's cost.
-  const receiveHooks = {
-    beforeEach() {
-      if (i > 0 && i % POOL === 0) current = createWebhooks({ secret: SECRET, onAny: noop });
+  let j = 0;
+  const baseline = {
+    name: "baseline",
+    fn: () => {
+      schema.parse(JSON.parse(bodies[j++ % POOL]!));
     },
   };
-  const handRolledHooks = {
-    beforeEach() {
-      if (k > 0 && k % POOL === 0) handRolled = createHandRolled(SECRET);
+  const receive = poolTask(
+    "receive",
+    bodies,
+    () => createWebhooks({ secret: SECRET, onAny: noop }),
+    deliverProcessed,
+  );
+  const handRolled = poolTask(
+    "hand-rolled",
+    bodies,
+    () => createHandRolled(SECRET),
+    async (receiver, body) => {
+      const res = await receiver(SECRET, JSON.parse(body));
+      return res.status === 200 && !("duplicate" in res.body);
     },
-  };
-  const tasks = [
-    ["baseline", baselineTask, {}],
-    ["receive", receiveTask, receiveHooks],
-    ["hand-rolled", handRolledTask, handRolledHooks],
-  ] as const;
-  const baselines: number[] = [];
-  const receives: number[] = [];
-  const handRolleds: number[] = [];
-  const ratios: number[] = [];
-  const handRolledRatios: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const bench = new Bench({ time: TIME_MS, warmup: true });
-    // Each round starts with another task, so no task always runs first or last.
-    for (let t = 0; t < tasks.length; t++) {
-      const [name, fn, hooks] = tasks[(round + t) % tasks.length]!;
-      bench.add(name, fn, hooks);
-    }
-    await bench.run();
-    const throughput = (name: string) => {
-      const r = bench.tasks.find((t) => t.name === name)?.result;
-      if (!r || !("throughput" in r)) throw new Error(`${name} did not run`);
-      return r.throughput.mean;
-    };
-    baselines.push(throughput("baseline"));
-    receives.push(throughput("receive"));
-    handRolleds.push(throughput("hand-rolled"));
-    ratios.push(baselines.at(-1)! / receives.at(-1)!);
-    handRolledRatios.push(baselines.at(-1)! / handRolleds.at(-1)!);
-  }
-  const baseline = median(baselines);
-  const receive = median(receives);
-  const ratio = median(ratios);
+  );
+  const perRound = await runRounds([baseline, receive, handRolled]);
+  const baselines = perRound.get("baseline")!;
+  const receives = perRound.get("receive")!;
+  const handRolleds = perRound.get("hand-rolled")!;
+  const receiveRatios = ratios(baselines, receives);
   return {
     type,
-    baseline,
-    receive,
-    ratio,
+    baseline: median(baselines),
+    receive: median(receives),
+    ratio: median(receiveRatios),
     handRolled: median(handRolleds),
-    handRolledRatio: median(handRolledRatios),
-    spread: [Math.min(...ratios), Math.max(...ratios)],
-    failures,
+    handRolledRatio: median(ratios(baselines, handRolleds)),
+    spread: [Math.min(...receiveRatios), Math.max(...receiveRatios)],
+    failures: receive.failures() + handRolled.failures(),
   };
 }
 
