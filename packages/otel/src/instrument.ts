@@ -207,8 +207,8 @@ function recorder(options: InstrumentOptions): {
     const opened = open.get(info.deliveryId);
     if (opened) {
       open.delete(info.deliveryId);
-      // A span that records nothing (no SDK, or sampled out) takes no attributes: building
-      // them would cost, among others, the eventId's SHA-256 for nothing.
+      // A span that records nothing (no SDK, or sampled out) drops whatever is set on it:
+      // its attributes are not built.
       if (!opened.isRecording()) {
         opened.end(end);
         return;
