@@ -15,6 +15,9 @@ const packages = [
   "sql",
 ];
 
+/** Setup files of every test run, the mutation runs' too (see below). */
+export const setupFiles = ["test/setup/restoreFetchGlobals.ts", "test/setup/strictToThrow.ts"];
+
 /**
  * One vitest project per package; workspace imports resolve to sources so a
  * change in core is seen by every package's tests without a rebuild.
@@ -53,7 +56,7 @@ export default defineConfig({
   },
   test: {
     isolate: false,
-    setupFiles: ["test/setup/restoreFetchGlobals.ts", "test/setup/strictToThrow.ts"],
+    setupFiles,
     maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       ...packages.map((name) => ({

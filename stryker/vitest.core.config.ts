@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
-import workspace from "../vitest.config.js";
+import workspace, { setupFiles } from "../vitest.config.js";
 
 /** Core's tests only, for `npm run mutation` (Stryker runs them against each core mutant). */
 export default defineConfig({
@@ -11,11 +11,6 @@ export default defineConfig({
     // once per file makes each run several times faster. Tests must not leak state across files.
     isolate: false,
     include: ["packages/core/src/**/*.test.ts"],
-    setupFiles: [
-      "stryker/vitest4.setup.ts",
-      "stryker/fastCheck.setup.ts",
-      "test/setup/restoreFetchGlobals.ts",
-      "test/setup/strictToThrow.ts",
-    ],
+    setupFiles: ["stryker/vitest4.setup.ts", "stryker/fastCheck.setup.ts", ...setupFiles],
   },
 });
