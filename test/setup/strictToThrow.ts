@@ -40,9 +40,12 @@ chai.use((_chai, utils) => {
             });
           }
           if (threw && thrown == null) {
-            throw new chai.AssertionError(
-              `expected ${expected === undefined ? "an error" : `an error matching ${typeof expected === "string" ? JSON.stringify(expected) : String(expected)}`}, but ${promise === "rejects" ? "the promise rejected" : "the function threw"} with ${String(thrown)}`,
-            );
+            const wanted =
+              expected === undefined
+                ? "an error"
+                : `an error matching ${typeof expected === "string" ? JSON.stringify(expected) : String(expected)}`;
+            const how = promise === "rejects" ? "the promise rejected" : "the function threw";
+            throw new chai.AssertionError(`expected ${wanted}, but ${how} with ${String(thrown)}`);
           }
           return original.apply(this, args);
         },
