@@ -31,9 +31,7 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { BENCH_SECRET as SECRET } from "./adapterBench.js";
 import { median } from "./median.js";
-import { deliverProcessed, POOL, poolTask, ROUNDS, ratios, runRounds, TIME_MS } from "./rounds.js";
-
-const noop = () => {};
+import { deliverTo, POOL, poolTask, ROUNDS, ratios, runRounds, TIME_MS } from "./rounds.js";
 
 const spans = new InMemorySpanExporter();
 const tracerProvider = new BasicTracerProvider({
@@ -41,29 +39,33 @@ const tracerProvider = new BasicTracerProvider({
 });
 const meterProvider = new MeterProvider();
 
-/** Each variant: how to make its receiver (a new one every `POOL` deliveries). */
-const variants: Record<string, () => Webhooks> = {
-  plain: () => createWebhooks({ secret: SECRET, onAny: noop }),
-  onOutcome: () => createWebhooks({ secret: SECRET, onAny: noop, onOutcome: noop }),
-  aroundHandlers: () => {
-    const webhooks = createWebhooks({ secret: SECRET, onAny: noop });
+/**
+ * Each variant: how to make its receiver (a new one every `POOL` deliveries),
+ * whose handler calls `processed` (the plain receiver's handler does only that).
+ */
+const variants: Record<string, (processed: () => void) => Webhooks> = {
+  plain: (processed) => createWebhooks({ secret: SECRET, onAny: processed }),
+  onOutcome: (processed) => createWebhooks({ secret: SECRET, onAny: processed, onOutcome: () => {} }),
+  aroundHandlers: (processed) => {
+    const webhooks = createWebhooks({ secret: SECRET, onAny: processed });
     webhooks.aroundHandlers((run) => run());
     return webhooks;
   },
-  "ctx reads": () => {
+  "ctx reads": (processed) => {
     const webhooks = createWebhooks({ secret: SECRET });
     webhooks.onAny((_event, ctx) => {
       if (ctx.eventId === "" || ctx.timeLeft() < 0 || !ctx.logger) throw new Error("unexpected");
+      processed();
     });
     return webhooks;
   },
-  "instrument(), no SDK": () => {
-    const webhooks = createWebhooks({ secret: SECRET, onAny: noop });
+  "instrument(), no SDK": (processed) => {
+    const webhooks = createWebhooks({ secret: SECRET, onAny: processed });
     instrument(webhooks);
     return webhooks;
   },
-  "instrument(), SDK": () => {
-    const webhooks = createWebhooks({ secret: SECRET, onAny: noop });
+  "instrument(), SDK": (processed) => {
+    const webhooks = createWebhooks({ secret: SECRET, onAny: processed });
     instrument(webhooks, { tracerProvider, meterProvider });
     spans.reset();
     return webhooks;
@@ -73,7 +75,7 @@ const variants: Record<string, () => Webhooks> = {
 const bodies = Array.from({ length: POOL }, () => JSON.stringify(createEvent("MESSAGE")));
 
 const names = Object.keys(variants);
-const tasks = names.map((name) => poolTask(name, bodies, variants[name]!, deliverProcessed));
+const tasks = names.map((name) => poolTask(name, bodies, variants[name]!, deliverTo));
 const throughputs = await runRounds(tasks);
 const plain = throughputs.get("plain")!;
 const failures = tasks.reduce((sum, task) => sum + task.failures(), 0);
