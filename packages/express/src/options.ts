@@ -35,8 +35,8 @@ export type ExpressWebhooksOptions<State = undefined> = WebhooksOptions<ExpressC
 /** Options of the Express adapter itself (the receiver's options go to core). */
 export interface ExpressAdapterOptions<State = unknown> {
   /**
-   * With a receiver instance: derives `ctx.state` from each request (see
-   * {@link ExpressWebhooksOptions.state}).
+   * With a receiver instance: derives `ctx.state` from each request (see `state` in
+   * {@link ExpressWebhooksOptions}).
    *
    * @example
    * ```ts

@@ -62,8 +62,8 @@ export type FastifyWebhooksOptions<State = undefined> = WebhooksOptions<FastifyC
 /** Options of the Fastify adapter itself, beside the receiver's. */
 export interface FastifyAdapterOptions<State = unknown> {
   /**
-   * With a receiver instance: derives `ctx.state` from each request (see
-   * {@link FastifyWebhooksOptions.state}).
+   * With a receiver instance: derives `ctx.state` from each request (see `state` in
+   * {@link FastifyWebhooksOptions}).
    *
    * @example
    * ```ts

@@ -44,8 +44,8 @@ export type HonoWebhooksOptions<State = undefined> = WebhooksOptions<HonoContext
 /** Options of the Hono adapter itself, beside the receiver's. */
 export interface HonoAdapterOptions<State = unknown> {
   /**
-   * With a receiver instance: derives `ctx.state` from each request (see
-   * {@link HonoWebhooksOptions.state}).
+   * With a receiver instance: derives `ctx.state` from each request (see `state` in
+   * {@link HonoWebhooksOptions}).
    *
    * @example
    * ```ts
