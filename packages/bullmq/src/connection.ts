@@ -16,7 +16,8 @@ export function connectionFromUrl(url: string): RedisOptions {
   try {
     parsed = new URL(url);
   } catch {
-    throw new TypeError(`"${url}" is not a Redis URL (e.g. redis://127.0.0.1:6379).`);
+    // Not echoed: a mistyped URL (redis//:password@host) still holds its password.
+    throw new TypeError("The Redis URL is not a URL (e.g. redis://127.0.0.1:6379).");
   }
   if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
     throw new TypeError(
