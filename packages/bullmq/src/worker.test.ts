@@ -220,6 +220,35 @@ describe.skipIf(!available)("the worker", () => {
     expect((await queue.queue.getJob(id))?.attemptsMade).toBe(1);
   });
 
+  it("when several handlers ask to retry after, the longest delay wins; with any other failure, none does", async () => {
+    const { start, enqueue, stateOf, queue } = setup("retrymany");
+    const runs: { at: number; type: string }[] = [];
+    start({
+      attempts: 1,
+      backoff: 60_000,
+      onTicket: () => {
+        runs.push({ at: Date.now(), type: "TICKET" });
+        if (runs.length === 1) throw new RetryAfter(400);
+      },
+      onCreateLead: () => {
+        throw new Error("CRM answered 500");
+      },
+      onAny: (event) => {
+        if (event.type === "TICKET" && runs.length === 1) throw new RetryAfter(20);
+        if (event.type === "CREATE_LEAD") throw new RetryAfter(20);
+      },
+    });
+    const ticket = await enqueue(createEvent("TICKET"), "many-1");
+    await waitFor("completed", async () => (await stateOf(ticket)) === "completed");
+    expect(runs).toHaveLength(2);
+    expect(runs[1]!.at - runs[0]!.at).toBeGreaterThanOrEqual(390);
+
+    // A RetryAfter beside an ordinary failure: an ordinary failure (attempts: 1, so failed).
+    const lead = await enqueue(createEvent("CREATE_LEAD"), "many-2");
+    await waitFor("failed", async () => (await stateOf(lead)) === "failed");
+    expect((await queue.queue.getJob(lead))?.attemptsMade).toBe(1);
+  });
+
   it("after maxRetryAfters put-offs, a further RetryAfter counts as a failure", async () => {
     const { start, enqueue, stateOf, queue } = setup("retrycap");
     let runs = 0;
