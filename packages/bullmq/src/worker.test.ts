@@ -341,6 +341,47 @@ describe.skipIf(!available)("the worker", () => {
     expect((await queue.queue.getJob(id))?.attemptsMade).toBe(1); // the completing run only
   });
 
+  it("close() with a handler that ignores ctx.signal still ends, says so, and BullMQ's stall check runs the job elsewhere", {
+    timeout: 30_000,
+  }, async () => {
+    const { start, enqueue, stateOf } = setup("closestuck");
+    const warnings: { fields: object; msg: string | undefined }[] = [];
+    const logger = {
+      debug: () => {},
+      info: () => {},
+      warn: (fields: object, msg?: string) => void warnings.push({ fields, msg }),
+      error: () => {},
+    };
+    let entered = false;
+    const first = start({
+      logger,
+      deadlineMs: 5_000,
+      // Short, for the test: the lock lapses 500 ms after close, and the stall check (at most
+      // one per interval across workers, 30 s by default) runs every 300 ms.
+      lockDurationMs: 500,
+      stalledIntervalMs: 300,
+      // A handler that never ends and never looks at its signal.
+      onTicket: () =>
+        new Promise<void>(() => {
+          entered = true;
+        }),
+    });
+    const id = await enqueue(createEvent("TICKET"), "stuck-1");
+    await waitFor("the handler started", () => entered);
+    const started = Date.now();
+    await first.close({ timeoutMs: 50 });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(warnings).toContainEqual({
+      fields: { jobs: 1 },
+      msg: "fineguide-webhooks: handlers still running at close; BullMQ's stall check will run their jobs again",
+    });
+    expect(await stateOf(id)).not.toBe("failed");
+    const ran: string[] = [];
+    start({ stalledIntervalMs: 300, onTicket: (_t, ctx) => void ran.push(ctx.eventId) });
+    await waitFor("completed elsewhere", async () => (await stateOf(id)) === "completed", 15_000);
+    expect(ran).toEqual([id]);
+  });
+
   it("an event the worker's receiver rejects fails at once, without retries", async () => {
     const { start, queue, stateOf } = setup("invalid");
     let runs = 0;
