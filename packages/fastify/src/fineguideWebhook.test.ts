@@ -123,6 +123,26 @@ describe("fineguideWebhook (Fastify, inject)", () => {
     }
   });
 
+  it("answers a body Fastify could not read with core's 400 invalid_json, and runs no handler", async () => {
+    const seen: string[] = [];
+    const app = fastify();
+    await app.register(fineguideWebhook, {
+      secret: SECRET,
+      onMessage: (e) => void seen.push(e.messageId),
+    });
+    // More bytes than the declared length: Fastify's FST_ERR_CTP_INVALID_CONTENT_LENGTH.
+    const body = JSON.stringify(message());
+    const res = await post(app, "/webhook", body, { "content-length": String(body.length - 5) });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json()).toEqual({
+      ok: false,
+      error: { code: "invalid_json", message: expect.any(String) },
+    });
+    expect(seen).toEqual([]);
+    expect((await post(app, "/webhook", body)).statusCode).toBe(200);
+    expect(seen).toHaveLength(1);
+  });
+
   it("reads the body itself for a content type core accepts and Fastify cannot parse", async () => {
     const seen: string[] = [];
     const app = fastify();
