@@ -240,6 +240,7 @@ export function createWebhooks<Ctx = WebhookContext>(options: WebhooksOptions<Ct
         deadlineMs: dispatchOptions.deadlineMs,
         receivedAt: dispatchOptions.receivedAt,
         eventId: dispatchOptions.eventId,
+        signal: dispatchOptions.signal,
       };
       return dispatchEvent(receiver, event, extras, dispatchOptions.signal);
     },

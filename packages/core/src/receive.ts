@@ -236,6 +236,7 @@ export function accept(
     dispatched?.attempt,
   );
   ctx.verifiedBotId = owner;
+  if (dispatched?.signal?.aborted) ctx.abort("shutdown");
   if (delivery.trace) delivery.trace.ctx = ctx;
   const type = (payload as { type?: unknown }).type;
   if (typeof type !== "string") {

@@ -11,6 +11,8 @@ export interface DeliveryExtras {
   readonly deadlineMs?: number | undefined;
   /** An event id given by the caller (a queue's job id), instead of the computed one. */
   readonly eventId?: string | undefined;
+  /** The caller's signal: one already aborted fires `ctx.signal` before the handlers start. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
