@@ -150,6 +150,22 @@ describe("fineguideWebhook (Hono, app.request)", () => {
     expect(big.state.pulls).toBeLessThan(4);
   });
 
+  it("answers a POST with no body at all 400 invalid_json, and runs no handler", async () => {
+    const seen: string[] = [];
+    const app = new Hono().post(
+      "/webhook",
+      fineguideWebhook({ secret: SECRET, onAny: (e) => void seen.push(e.type) }),
+    );
+    // No body and no Content-Length: the Request's body is null.
+    const res = await app.request("/webhook", { method: "POST", headers });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      ok: false,
+      error: { code: "invalid_json", message: expect.any(String) },
+    });
+    expect(seen).toEqual([]);
+  });
+
   it("answers 413 for a declared length over the limit without reading the body", async () => {
     const app = new Hono().post("/webhook", fineguideWebhook({ secret: SECRET, maxBodyBytes: 16 }));
     const res = await app.request("/webhook", {
