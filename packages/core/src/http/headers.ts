@@ -12,8 +12,9 @@ export function getHeader(headers: HeadersInput, name: string): string | undefin
   const record = headers;
   let value = record[name];
   if (value === undefined) {
+    const lower = name.toLowerCase();
     for (const key in record) {
-      if (key.length === name.length && key.toLowerCase() === name) {
+      if (key.length === name.length && key.toLowerCase() === lower) {
         value = record[key];
         break;
       }
