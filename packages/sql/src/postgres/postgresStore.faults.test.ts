@@ -3,6 +3,7 @@ import {
   createWebhooks,
   type DedupeStore,
   type Logger,
+  type MessageEvent,
   type WebhooksOptions,
 } from "@fineguide-webhooks/core";
 import pg from "pg";
@@ -153,7 +154,7 @@ describe.skipIf(!available)("postgresStore faults on a real Postgres", { timeout
   it("a transactional handler not awaited by its caller: the claim is completed before any commit, so nothing is done and the claim is released; the retry runs it", async () => {
     const event = messageEvent();
     let ran = 0;
-    const wrapped = store.transactional(async (message: typeof event, ctx) => {
+    const wrapped = store.transactional(async (message: MessageEvent, ctx) => {
       ran++;
       await insert(ctx.tx, "a", message.messageId);
     });
@@ -163,7 +164,7 @@ describe.skipIf(!available)("postgresStore faults on a real Postgres", { timeout
       {
         onMessage: (message, ctx) => {
           // Not awaited (its failure is kept for the test, not left unhandled).
-          late = wrapped(message as typeof event, ctx).then(
+          late = wrapped(message, ctx).then(
             () => undefined,
             (e: unknown) => e,
           );
