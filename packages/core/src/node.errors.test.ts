@@ -134,7 +134,8 @@ describe("createNodeListener error paths", () => {
     );
   });
 
-  it("destroys the connection when writing fails after the head went out", async () => {
+  it("destroys the connection when writing fails after the head went out, and reports it", async () => {
+    const warnings = watchWarnings();
     const { seen, onResponse } = recordAnswers();
     // A body Node cannot write (not a string): the head is sent, then `end()` throws.
     const unwritable = {
@@ -151,6 +152,10 @@ describe("createNodeListener error paths", () => {
     await expect(post(url).then((res) => res.text())).rejects.toThrow();
     await expect(Promise.all(calls)).resolves.toEqual([undefined]);
     expect(seen.map((s) => s.answer)).toEqual([unwritable]);
+    await expect.poll(() => warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /^fineguide-webhooks: the answer could not be written, connection closed: /,
+    );
   });
 });
 

@@ -101,6 +101,8 @@ export function createNodeListener(
       res.writeHead(answer.status, answer.headers).end(answer.body);
     } catch (error) {
       if (res.headersSent) {
+        // No 500 can follow a head already sent: the connection is cut, so no 2xx reaches the vendor.
+        report("fineguide-webhooks: the answer could not be written, connection closed", error);
         res.destroy();
       } else {
         answer = unexpected(error);
