@@ -242,6 +242,72 @@ describe.skipIf(!available)("a delivery's transaction, on faults", { timeout: 30
     }
   });
 
+  it("the signal firing while BEGIN is on its way: the call rejects as transaction_aborted, not with the connection's own error", async () => {
+    const one = onePool();
+    try {
+      const racing = postgresStore({ pool: one });
+      const key = randomUUID();
+      const token = randomUUID();
+      let ran = 0;
+      const wrapped = racing.transactional(async () => {
+        ran++;
+      });
+      expect(await racing.claim(key, { token, leaseMs: 60_000, mode: "once" })).toBe("claimed");
+      // The connection is handed out now; BEGIN goes out before the next event-loop turn,
+      // and its answer can only be read after this fires.
+      const controller = new AbortController();
+      one.once("acquire", () => setImmediate(() => controller.abort(new Error("deadline"))));
+      const ctx = {
+        deliveryId: token,
+        dedupeKey: key,
+        signal: controller.signal,
+        deadlineAt: Date.now() + 20_000,
+      } as WebhookContext;
+      const failure = await settled(wrapped(messageEvent(), ctx));
+      expect(failure).toBeInstanceOf(SqlStoreError);
+      expect((failure as SqlStoreError).code).toBe("transaction_aborted");
+      expect((failure as SqlStoreError).cause).toEqual(new Error("deadline"));
+      expect(ran).toBe(0);
+      expect(await racing.release(key, token)).toBe(true);
+      expect((await one.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await one.end();
+    }
+  });
+
+  it("the signal firing while waiting for a connection that never comes: transaction_aborted, not the pool's timeout", async () => {
+    const one = new pg.Pool({ connectionString: server.url, max: 1, connectionTimeoutMillis: 300 });
+    one.on("error", () => {});
+    try {
+      const waiting = postgresStore({ pool: one });
+      const key = randomUUID();
+      const token = randomUUID();
+      let ran = 0;
+      const wrapped = waiting.transactional(async () => {
+        ran++;
+      });
+      expect(await waiting.claim(key, { token, leaseMs: 60_000, mode: "once" })).toBe("claimed");
+      const holder = await one.connect(); // the pool's only connection
+      const controller = new AbortController();
+      const ctx = {
+        deliveryId: token,
+        dedupeKey: key,
+        signal: controller.signal,
+        deadlineAt: Date.now() + 20_000,
+      } as WebhookContext;
+      const call = settled(wrapped(messageEvent(), ctx));
+      controller.abort(new Error("deadline"));
+      const failure = await call;
+      holder.release();
+      expect(failure).toBeInstanceOf(SqlStoreError);
+      expect((failure as SqlStoreError).code).toBe("transaction_aborted");
+      expect(ran).toBe(0);
+      expect(await waiting.release(key, token)).toBe(true);
+    } finally {
+      await one.end();
+    }
+  });
+
   it("the signal firing while BEGIN is answered: the handler never runs, the connection is destroyed, the claim released runs again", async () => {
     const one = onePool();
     try {

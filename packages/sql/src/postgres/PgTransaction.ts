@@ -68,7 +68,8 @@ export class PgTransaction {
       client = await this.home.pool.connect();
     } catch (error) {
       if (this.state === "opening") this.state = "rolledBack";
-      throw error;
+      // The signal fired first: that is why the delivery failed (the pool's timeout follows).
+      throw this.aborted() ? transactionAborted(this.reason) : error;
     }
     client.on("error", this.onClientError);
     this.client = client;
@@ -88,7 +89,8 @@ export class PgTransaction {
     } catch (error) {
       if (this.state === "opening") this.state = "rolledBack";
       this.destroy();
-      throw error;
+      // The signal fired first and destroyed the connection under BEGIN.
+      throw this.aborted() ? transactionAborted(this.reason) : error;
     }
     if (this.aborted()) throw transactionAborted(this.reason);
     this.state = "open";
