@@ -11,6 +11,7 @@ import {
   UNKNOWN_TYPE_PROCESSED,
   type WebhookResponse,
 } from "./http/response.js";
+import { NotProcessedError } from "./NotProcessedError.js";
 import type { ResolvedOptions } from "./options.js";
 import type { Receiver } from "./receive.js";
 import { ServiceUnavailableError } from "./ServiceUnavailableError.js";
@@ -613,12 +614,20 @@ export class Run implements Ticking {
     this.finish(response);
   }
 
-  /** The handlers succeeded but the store could not record it: answered as processed. */
+  /**
+   * The handlers succeeded but the store could not record it: answered as
+   * processed, unless the store says their work did not take hold (a
+   * transactional store whose writes rolled back): then 500, and the vendor retries.
+   */
   private completeFailed(err: unknown, response: WebhookResponse): void {
-    this.r.o.logger.error(
-      { err, key: this.dedupe.key, deliveryId: this.ctx.deliveryId },
-      "fineguide-webhooks: complete failed after success",
-    );
+    const fields = { err, key: this.dedupe.key, deliveryId: this.ctx.deliveryId };
+    if (NotProcessedError.is(err)) {
+      this.ctx.failure = err;
+      this.r.o.logger.error(fields, "fineguide-webhooks: the event's work did not take hold");
+      this.finish(errorResponse("handler_failed"));
+      return;
+    }
+    this.r.o.logger.error(fields, "fineguide-webhooks: complete failed after success");
     this.finish(response);
   }
 

@@ -54,6 +54,7 @@ export type { SecretOption } from "./http/resolveSecrets.js";
 export { errorResponse, type Outcome, type WebhookResponse } from "./http/response.js";
 export { createSecretMatcher, createSecretVerifier } from "./http/secret.js";
 export { type Logger, silentLogger } from "./logger.js";
+export { NotProcessedError } from "./NotProcessedError.js";
 export type { WebhooksOptions } from "./options.js";
 export type { WebhookRequest, WebhookRequestHead } from "./receive.js";
 export { ServiceUnavailableError } from "./ServiceUnavailableError.js";

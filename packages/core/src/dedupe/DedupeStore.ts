@@ -99,7 +99,10 @@ export interface DedupeStore {
   claim(key: string, request: ClaimRequest): MaybePromise<ClaimResult>;
   /**
    * Marks the key done for `ttlMs`; in `latest` mode remembers the claim's
-   * fingerprint (and, in a store that counts them, its version).
+   * fingerprint (and, in a store that counts them, its version). A store
+   * that finds the handlers' work did not take hold (a transactional store
+   * whose writes rolled back) gives the claim back and throws a
+   * `NotProcessedError`: the receiver then answers 500, not 200.
    */
   complete(key: string, token: string, options: { readonly ttlMs: number }): MaybePromise<boolean>;
   /**
