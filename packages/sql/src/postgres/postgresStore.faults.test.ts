@@ -4,6 +4,7 @@ import {
   type DedupeStore,
   type Logger,
   type MessageEvent,
+  NotProcessedError,
   type WebhooksOptions,
 } from "@fineguide-webhooks/core";
 import pg from "pg";
@@ -25,16 +26,22 @@ function recordingLogger() {
 }
 
 /** `store`, with the answers its `complete` gave (the receiver does not report them). */
+/** The store, recording what each `complete()` answered: true, false, or the name of what it threw. */
 function recordingCompletes(store: PostgresStore) {
-  const completed: boolean[] = [];
+  const completed: (boolean | string)[] = [];
   const dedupe: DedupeStore = {
     claim: (key, request) => store.claim(key, request),
     release: (key, token) => store.release(key, token),
     renew: (key, token, leaseMs) => store.renew(key, token, leaseMs),
     complete: async (key, token, options) => {
-      const done = await store.complete(key, token, options);
-      completed.push(done);
-      return done;
+      try {
+        const done = await store.complete(key, token, options);
+        completed.push(done);
+        return done;
+      } catch (error) {
+        completed.push((error as Error).name);
+        throw error;
+      }
     },
   };
   return { dedupe, completed };
@@ -151,7 +158,7 @@ describe.skipIf(!available)("postgresStore faults on a real Postgres", { timeout
     }
   });
 
-  it("a transactional handler not awaited by its caller: the claim is completed before any commit, so nothing is done and the claim is released; the retry runs it", async () => {
+  it("a transactional handler not awaited by its caller: the claim is completed before any commit, so nothing is done, the answer is 500 and the claim is released; the retry runs it", async () => {
     const event = messageEvent();
     let ran = 0;
     const wrapped = store.transactional(async (message: MessageEvent, ctx) => {
@@ -172,8 +179,11 @@ describe.skipIf(!available)("postgresStore faults on a real Postgres", { timeout
       },
       dedupe,
     );
-    await careless.dispatch(event);
-    expect(completed).toEqual([false]); // not done
+    const first = await careless.dispatch(event);
+    // Not done, and said so: 500, so FineGuide retries (not a 200 for an event never written).
+    expect(completed).toEqual(["NotProcessedError"]);
+    expect(first).toMatchObject({ outcome: "handler_failed", status: 500 });
+    expect(NotProcessedError.is(first.error)).toBe(true);
     const error = await late;
     expect(error).toBeInstanceOf(SqlStoreError);
     expect((error as SqlStoreError).code).toBe("transaction_aborted");
@@ -184,7 +194,7 @@ describe.skipIf(!available)("postgresStore faults on a real Postgres", { timeout
     expect(await dedupeRow(key)).toBeUndefined(); // released: the retry runs
     const careful = receiver({ onMessage: wrapped }, dedupe);
     expect((await careful.dispatch(event)).outcome).toBe("processed");
-    expect(completed).toEqual([false, true]);
+    expect(completed).toEqual(["NotProcessedError", true]);
     expect((await careful.dispatch(event)).outcome).toBe("duplicate");
     expect(ran).toBe(1);
     expect(await effects(event.messageId)).toEqual(["a"]);

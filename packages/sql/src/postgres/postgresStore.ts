@@ -2,6 +2,7 @@ import type { ClaimRequest, DedupeStore, WebhookContext } from "@fineguide-webho
 import type { Pool, PoolClient } from "pg";
 import { HeldClaims, RELEASED_AFTER_COMMIT, type SqlClaimResult, warn } from "../shared/claims.js";
 import type { DeliveryRef, TransactionContext } from "../shared/context.js";
+import { notCommitted } from "../shared/notCommitted.js";
 import { millis, resolveSqlOptions, type SqlStoreOptions } from "../shared/options.js";
 import { PgTransaction } from "./PgTransaction.js";
 import { schemaFor, statementsFor } from "./schema.js";
@@ -66,6 +67,11 @@ export type PostgresContext<Ctx = WebhookContext> = TransactionContext<Ctx, Pool
  */
 export interface PostgresStore extends DedupeStore {
   claim(key: string, request: ClaimRequest): Promise<SqlClaimResult>;
+  /**
+   * Marks the key done; for a delivery with a transactional handler, checks
+   * that its transaction committed (the done mark is part of it), and when
+   * it did not, gives the claim back and throws core's `NotProcessedError`.
+   */
   complete(key: string, token: string, options: { readonly ttlMs: number }): Promise<boolean>;
   release(key: string, token: string): Promise<boolean>;
   renew(key: string, token: string, leaseMs: number): Promise<boolean>;
@@ -242,10 +248,11 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
           }
           return true;
         }
-        // Rolled back: the event is not done. Give the claim back so its retry runs.
+        // Rolled back: the event is not done. Give the claim back so its retry runs, and
+        // say so: the receiver answers 500, not 200 (a caught or un-awaited handler's error).
         tx.abort(new Error("completed without a commit"));
         await release(key, token);
-        return false;
+        throw notCommitted();
       }
       return (await run(statements.complete, [key, token, ttlMs])).rowCount === 1;
     },

@@ -5,6 +5,7 @@ import {
   createWebhooks,
   type DedupeStore,
   type Logger,
+  NotProcessedError,
   type WebhooksOptions,
 } from "@fineguide-webhooks/core";
 import Database from "better-sqlite3";
@@ -93,7 +94,7 @@ describe("sqliteStore faults", { timeout: 30_000 }, () => {
     expect(db.prepare(`SELECT count(*) FROM ${table} WHERE key = 'a-old'`).pluck().get()).toBe(0);
   });
 
-  it("a transactional handler's error swallowed by another handler: not done, claim released, the retry runs", async () => {
+  it("a transactional handler's error swallowed by another handler: not done, answered 500, claim released, the retry runs", async () => {
     const event = messageEvent();
     let attempts = 0;
     const wrapped = store.transactional((message: typeof event, ctx) => {
@@ -104,17 +105,6 @@ describe("sqliteStore faults", { timeout: 30_000 }, () => {
     });
     let swallowed: unknown;
     let key = "";
-    const completed: boolean[] = [];
-    const recording: DedupeStore = {
-      claim: store.claim,
-      release: store.release,
-      renew: store.renew,
-      complete: (k: string, token: string, options: { readonly ttlMs: number }) => {
-        const done = store.complete(k, token, options);
-        completed.push(done);
-        return done;
-      },
-    };
     const webhooks = receiver(
       {
         // The wrapped handler called inside a try/catch that swallows its error: the
@@ -129,15 +119,16 @@ describe("sqliteStore faults", { timeout: 30_000 }, () => {
           }
         },
       },
-      recording,
+      store,
     );
-    await webhooks.dispatch(event);
+    const first = await webhooks.dispatch(event);
     expect(String(swallowed)).toMatch(/fails after its write/);
-    expect(completed).toEqual([false]); // not done
+    // Not done, and said so: 500, so FineGuide retries (not a 200 for an event never written).
+    expect(first).toMatchObject({ outcome: "handler_failed", status: 500 });
+    expect(NotProcessedError.is(first.error)).toBe(true);
     expect(effects(event.messageId)).toEqual([]); // rolled back
     expect(dedupeRow("fineguide_webhooks_dedupe", key)).toBeUndefined(); // released: absent again
     expect((await webhooks.dispatch(event)).outcome).toBe("processed");
-    expect(completed).toEqual([false, true]);
     expect(attempts).toBe(2);
     expect(effects(event.messageId)).toEqual(["a"]);
     expect((await webhooks.dispatch(event)).outcome).toBe("duplicate");

@@ -9,6 +9,7 @@ import {
   withTx,
 } from "../shared/context.js";
 import { claimLost } from "../shared/errors.js";
+import { notCommitted } from "../shared/notCommitted.js";
 import { millis, resolveSqlOptions, type SqlStoreOptions } from "../shared/options.js";
 import { sqliteSchemaFor, sqliteStatementsFor } from "./schema.js";
 
@@ -58,6 +59,11 @@ export type SqliteContext<Ctx = WebhookContext> = TransactionContext<Ctx, Databa
  */
 export interface SqliteStore extends DedupeStore {
   claim(key: string, request: ClaimRequest): SqlClaimResult;
+  /**
+   * Marks the key done; for a delivery with a transactional handler, checks
+   * that its transaction committed (the done mark is part of it), and when
+   * it did not, gives the claim back and throws core's `NotProcessedError`.
+   */
   complete(key: string, token: string, options: { readonly ttlMs: number }): boolean;
   release(key: string, token: string): boolean;
   renew(key: string, token: string, leaseMs: number): boolean;
@@ -263,9 +269,10 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
           }
           return true;
         }
-        // Rolled back: the event is not done. Give the claim back so its retry runs.
+        // Rolled back: the event is not done. Give the claim back so its retry runs, and
+        // say so: the receiver answers 500, not 200 (a caught or un-awaited handler's error).
         releaseRow(key, token);
-        return false;
+        throw notCommitted();
       }
       const now = Date.now();
       return statements().complete.run({ key, token, now, until: now + ttlMs }).changes === 1;
