@@ -45,7 +45,8 @@ const meterProvider = new MeterProvider();
  */
 const variants: Record<string, (processed: () => void) => Webhooks> = {
   plain: (processed) => createWebhooks({ secret: SECRET, onAny: processed }),
-  onOutcome: (processed) => createWebhooks({ secret: SECRET, onAny: processed, onOutcome: () => {} }),
+  onOutcome: (processed) =>
+    createWebhooks({ secret: SECRET, onAny: processed, onOutcome: () => {} }),
   aroundHandlers: (processed) => {
     const webhooks = createWebhooks({ secret: SECRET, onAny: processed });
     webhooks.aroundHandlers((run) => run());

@@ -65,10 +65,11 @@ describe("NotProcessedError from a store's complete()", () => {
       },
     ],
   ])(
-    "%s: answers 500 handler_failed, reports it, and the retry runs the handler",
+    "%s: answers 500 handler_failed as a failed handler (log, onError, onOutcome); the retry runs the handler",
     async (_, fail) => {
       const { logger, errors } = recorder();
       const outcomes: OutcomeInfo[] = [];
+      const hooked: unknown[] = [];
       let ran = 0;
       const webhooks = createWebhooks({
         secret: SECRET,
@@ -76,6 +77,7 @@ describe("NotProcessedError from a store's complete()", () => {
         logger,
         onMessage: () => void ran++,
         onOutcome: (info) => void outcomes.push(info),
+        onError: (error) => void hooked.push(error),
       });
       const first = await webhooks.receive(post);
       expect([first.status, first.outcome]).toEqual([500, "handler_failed"]);
@@ -91,9 +93,11 @@ describe("NotProcessedError from a store's complete()", () => {
             err: outcomes[0]!.error,
             deliveryId: outcomes[0]!.deliveryId,
           }),
-          msg: "fineguide-webhooks: the event's work did not take hold",
+          msg: "fineguide-webhooks: handler failed",
         },
       ]);
+      // As a failed handler: onError hooks hear of it.
+      expect(hooked).toEqual([outcomes[0]!.error]);
       // The claim was given back: FineGuide's retry runs the handler, and then it is done.
       const retry = await webhooks.receive(post);
       expect([retry.status, retry.outcome]).toEqual([200, "processed"]);

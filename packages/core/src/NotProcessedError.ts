@@ -1,4 +1,4 @@
-/** Marks the errors of stores whose `complete()` found the event not processed, across copies of the package. */
+/** Marks the errors of stores whose `complete()` found the event not processed, across package copies. */
 const BRAND = Symbol.for("fineguide-webhooks.NotProcessedError");
 
 /**
@@ -7,9 +7,10 @@ const BRAND = Symbol.for("fineguide-webhooks.NotProcessedError");
  * store whose handlers' writes did not commit (a transactional handler whose
  * error another handler caught, or one called without `await`). The store
  * gives the claim back first; the receiver then answers 500 `handler_failed`
- * instead of 200, so FineGuide retries the event, and reports the error to
- * `onOutcome` and in its log. Any other error from `complete()` still answers
- * 200: the handlers' work took hold, only its done mark was not recorded.
+ * instead of 200, so FineGuide retries the event, and reports it as a failed
+ * handler (its log line, `onError` hooks, `onOutcome`). Any other error from
+ * `complete()` still answers 200: the handlers' work took hold, only its done
+ * mark was not recorded.
  *
  * @example
  * ```ts

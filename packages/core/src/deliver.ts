@@ -617,17 +617,18 @@ export class Run implements Ticking {
   /**
    * The handlers succeeded but the store could not record it: answered as
    * processed, unless the store says their work did not take hold (a
-   * transactional store whose writes rolled back): then 500, and the vendor retries.
+   * transactional store whose writes rolled back): then as a failed handler
+   * (500, `onError`), and the vendor retries.
    */
   private completeFailed(err: unknown, response: WebhookResponse): void {
-    const fields = { err, key: this.dedupe.key, deliveryId: this.ctx.deliveryId };
     if (NotProcessedError.is(err)) {
-      this.ctx.failure = err;
-      this.r.o.logger.error(fields, "fineguide-webhooks: the event's work did not take hold");
-      this.finish(errorResponse("handler_failed"));
+      this.fail([err]);
       return;
     }
-    this.r.o.logger.error(fields, "fineguide-webhooks: complete failed after success");
+    this.r.o.logger.error(
+      { err, key: this.dedupe.key, deliveryId: this.ctx.deliveryId },
+      "fineguide-webhooks: complete failed after success",
+    );
     this.finish(response);
   }
 
