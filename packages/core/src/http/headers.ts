@@ -12,9 +12,9 @@ export function getHeader(headers: HeadersInput, name: string): string | undefin
   const record = headers;
   let value = record[name];
   if (value === undefined) {
-    const lower = name.toLowerCase();
+    let lower: string | undefined; // made only for a key of the same length
     for (const key in record) {
-      if (key.length === name.length && key.toLowerCase() === lower) {
+      if (key.length === name.length && key.toLowerCase() === (lower ??= name.toLowerCase())) {
         value = record[key];
         break;
       }
