@@ -14,7 +14,9 @@ export function getHeader(headers: HeadersInput, name: string): string | undefin
   if (value === undefined) {
     let lower: string | undefined; // made only for a key of the same length
     for (const key in record) {
-      if (key.length === name.length && key.toLowerCase() === (lower ??= name.toLowerCase())) {
+      if (key.length !== name.length) continue;
+      lower ??= name.toLowerCase();
+      if (key.toLowerCase() === lower) {
         value = record[key];
         break;
       }
