@@ -8,6 +8,7 @@ import {
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messageEvent, until } from "../test/events.js";
+import { pgRows } from "../test/pgRows.js";
 import { type PostgresServer, postgresAvailable, startPostgres } from "../test/postgresServer.js";
 import { type PostgresStore, postgresStore, SqlStoreError } from "./index.js";
 
@@ -30,23 +31,8 @@ describe.skipIf(!available)("a delivery's transaction, on faults", { timeout: 30
 
   const receiver = (options: Omit<WebhooksOptions, "secret" | "dedupe">, dedupe = store) =>
     createWebhooks({ allowUnauthenticated: true, dedupe, ...options });
-  const effects = async (note: string) =>
-    (
-      await pool.query<{ handler: string }>(
-        "SELECT handler FROM tx_fault_effects WHERE note = $1 ORDER BY handler",
-        [note],
-      )
-    ).rows.map((r) => r.handler);
-  const dedupeRow = async (key: string) =>
-    (
-      await pool.query<{ token: string | null; done: boolean }>(
-        "SELECT token, done_until IS NOT NULL AS done FROM fineguide_webhooks_dedupe WHERE key = $1",
-        [key],
-      )
-    ).rows[0];
+  const { effects, dedupeRow, insert } = pgRows(() => pool, "tx_fault_effects");
   const keyOf = (event: MessageEvent) => `${event.botId}:MESSAGE:${event.messageId}`;
-  const insert = (tx: pg.PoolClient, handler: string, note: string) =>
-    tx.query("INSERT INTO tx_fault_effects (handler, note) VALUES ($1, $2)", [handler, note]);
   /** A pool of its own, with a single connection. */
   const onePool = () => {
     const one = new pg.Pool({

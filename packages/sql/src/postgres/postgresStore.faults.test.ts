@@ -2,7 +2,6 @@ import { inspect } from "node:util";
 import {
   createWebhooks,
   type DedupeStore,
-  type Logger,
   type MessageEvent,
   NotProcessedError,
   type WebhooksOptions,
@@ -10,22 +9,11 @@ import {
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messageEvent, until } from "../test/events.js";
+import { pgRows } from "../test/pgRows.js";
 import { type PostgresServer, postgresAvailable, startPostgres } from "../test/postgresServer.js";
+import { recordingLogger } from "../test/recordingLogger.js";
 import { type PostgresStore, postgresStore, SqlStoreError } from "./index.js";
 
-/** A logger that keeps its warnings. */
-function recordingLogger() {
-  const warnings: { fields: Record<string, unknown>; message: string }[] = [];
-  const logger: Logger = {
-    debug() {},
-    info() {},
-    error() {},
-    warn: (fields, message) => warnings.push({ fields, message: message ?? "" }),
-  };
-  return { logger, warnings };
-}
-
-/** `store`, with the answers its `complete` gave (the receiver does not report them). */
 /** The store, recording what each `complete()` answered: true, false, or the name of what it threw. */
 function recordingCompletes(store: PostgresStore) {
   const completed: (boolean | string)[] = [];
@@ -72,22 +60,7 @@ describe.skipIf(!available)("postgresStore faults on a real Postgres", { timeout
 
   const receiver = (options: Omit<WebhooksOptions, "secret" | "dedupe">, dedupe: DedupeStore) =>
     createWebhooks({ allowUnauthenticated: true, dedupe, ...options });
-  const effects = async (note: string) =>
-    (
-      await pool.query<{ handler: string }>(
-        "SELECT handler FROM fault_effects WHERE note = $1 ORDER BY handler",
-        [note],
-      )
-    ).rows.map((r) => r.handler);
-  const dedupeRow = async (key: string) =>
-    (
-      await pool.query<{ token: string | null; done: boolean }>(
-        "SELECT token, done_until IS NOT NULL AS done FROM fineguide_webhooks_dedupe WHERE key = $1",
-        [key],
-      )
-    ).rows[0];
-  const insert = (tx: pg.PoolClient, handler: string, note: string) =>
-    tx.query("INSERT INTO fault_effects (handler, note) VALUES ($1, $2)", [handler, note]);
+  const { effects, dedupeRow, insert } = pgRows(() => pool, "fault_effects");
 
   beforeAll(async () => {
     server = await startPostgres();

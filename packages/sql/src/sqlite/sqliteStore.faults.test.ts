@@ -4,26 +4,14 @@ import { join } from "node:path";
 import {
   createWebhooks,
   type DedupeStore,
-  type Logger,
   NotProcessedError,
   type WebhooksOptions,
 } from "@fineguide-webhooks/core";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messageEvent } from "../test/events.js";
+import { recordingLogger } from "../test/recordingLogger.js";
 import { type SqliteContext, type SqliteStore, sqliteStore } from "./index.js";
-
-/** A logger that keeps its warnings. */
-function recordingLogger() {
-  const warnings: { fields: Record<string, unknown>; message: string }[] = [];
-  const logger: Logger = {
-    debug() {},
-    info() {},
-    error() {},
-    warn: (fields, message) => warnings.push({ fields, message: message ?? "" }),
-  };
-  return { logger, warnings };
-}
 
 describe("sqliteStore faults", { timeout: 30_000 }, () => {
   let dir: string;

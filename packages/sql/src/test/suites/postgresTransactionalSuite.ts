@@ -11,6 +11,7 @@ import pg from "pg";
 import { beforeAll, expect, it } from "vitest";
 import { type PostgresStore, postgresStore, SqlStoreError } from "../../postgres/index.js";
 import { messageEvent, sleep, ticketEvent, until, variableUpdate } from "../events.js";
+import { pgRows } from "../pgRows.js";
 import type { PostgresServer } from "../postgresServer.js";
 import type { SharedPostgres } from "./shared.js";
 
@@ -31,21 +32,8 @@ export function postgresTransactionalTests(shared: SharedPostgres): void {
 
   const receiver = (options: Omit<WebhooksOptions, "secret" | "dedupe"> = {}, dedupe = store) =>
     createWebhooks({ allowUnauthenticated: true, dedupe, ...options });
-  /** Rows the handlers wrote for `note`, as others see them (committed only). */
-  const effects = async (note: string) =>
-    (
-      await pool.query<{ handler: string }>(
-        "SELECT handler FROM tx_effects WHERE note = $1 ORDER BY handler",
-        [note],
-      )
-    ).rows.map((r) => r.handler);
-  const dedupeRow = async (key: string) =>
-    (
-      await pool.query<{ token: string | null; done: boolean }>(
-        "SELECT token, done_until IS NOT NULL AS done FROM fineguide_webhooks_dedupe WHERE key = $1",
-        [key],
-      )
-    ).rows[0];
+  // Rows the handlers wrote for a note, as others see them (committed only), and dedupe rows.
+  const { effects, dedupeRow } = pgRows(() => pool, "tx_effects");
   const insert = (tx: pg.PoolClient, handler: string, note: string) =>
     tx.query("INSERT INTO tx_effects (handler, note, txid) VALUES ($1, $2, txid_current())", [
       handler,
