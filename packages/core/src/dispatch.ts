@@ -38,7 +38,8 @@ export function dispatchEvent(
   } catch (error) {
     pending = Promise.resolve(unexpected(r, error, trace));
   }
-  // The caller's signal (a worker shutting down) fires the handlers' `ctx.signal`.
+  // The caller's signal (a worker shutting down) fires the handlers' `ctx.signal`. One
+  // aborted before did so in `accept()`; one aborted as the handlers started, here.
   const abort = () => trace.ctx?.abort("shutdown");
   if (signal?.aborted) abort();
   else signal?.addEventListener("abort", abort, { once: true });
