@@ -5,10 +5,10 @@ const BRAND = Symbol.for("fineguide-webhooks.NotProcessedError");
  * Thrown (or rejected) by a dedupe store's `complete()` when the event must
  * not count as processed although every handler returned: a transactional
  * store whose handlers' writes did not commit (a transactional handler whose
- * error another handler caught, or one called without `await`). The store
- * gives the claim back first; the receiver then answers 500 `handler_failed`
- * instead of 200, so FineGuide retries the event, and reports it as a failed
- * handler (its log line, `onError` hooks, `onOutcome`). Any other error from
+ * error another handler caught, or one called without `await`). The
+ * receiver then treats it as a failed handler: it releases the claim, answers
+ * 500 `handler_failed` instead of 200 so FineGuide retries the event, and
+ * reports it (its log line, `onError` hooks, `onOutcome`). Any other error from
  * `complete()` still answers 200: the handlers' work took hold, only its done
  * mark was not recorded.
  *
@@ -20,10 +20,7 @@ const BRAND = Symbol.for("fineguide-webhooks.NotProcessedError");
  *   // ...claim, release, renew
  *   async complete(key, token, { ttlMs }) {
  *     const tx = transactions.take(token);
- *     if (tx && !tx.committed) {
- *       await this.release(key, token);
- *       throw new NotProcessedError("the handlers' transaction rolled back");
- *     }
+ *     if (tx && !tx.committed) throw new NotProcessedError("the handlers' transaction rolled back");
  *     return markDone(key, token, ttlMs);
  *   },
  * };

@@ -101,8 +101,8 @@ export interface DedupeStore {
    * Marks the key done for `ttlMs`; in `latest` mode remembers the claim's
    * fingerprint (and, in a store that counts them, its version). A store
    * that finds the handlers' work did not take hold (a transactional store
-   * whose writes rolled back) gives the claim back and throws a
-   * `NotProcessedError`: the receiver then answers 500, not 200.
+   * whose writes rolled back) throws a `NotProcessedError`: the receiver then
+   * releases the claim, as for a failed handler, and answers 500, not 200.
    */
   complete(key: string, token: string, options: { readonly ttlMs: number }): MaybePromise<boolean>;
   /**

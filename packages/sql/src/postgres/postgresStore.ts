@@ -70,7 +70,7 @@ export interface PostgresStore extends DedupeStore {
   /**
    * Marks the key done; for a delivery with a transactional handler, checks
    * that its transaction committed (the done mark is part of it), and when
-   * it did not, gives the claim back and throws core's `NotProcessedError`.
+   * it did not, throws core's `NotProcessedError` (the receiver releases the claim).
    */
   complete(key: string, token: string, options: { readonly ttlMs: number }): Promise<boolean>;
   release(key: string, token: string): Promise<boolean>;
@@ -248,10 +248,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
           }
           return true;
         }
-        // Rolled back: the event is not done. Give the claim back so its retry runs, and
-        // say so: the receiver answers 500, not 200 (a caught or un-awaited handler's error).
+        // Rolled back: the event is not done (a caught or un-awaited handler's error). Say so:
+        // the receiver answers 500, not 200, and gives the claim back so the retry runs.
         tx.abort(new Error("completed without a commit"));
-        await release(key, token);
         throw notCommitted();
       }
       return (await run(statements.complete, [key, token, ttlMs])).rowCount === 1;

@@ -62,7 +62,7 @@ export interface SqliteStore extends DedupeStore {
   /**
    * Marks the key done; for a delivery with a transactional handler, checks
    * that its transaction committed (the done mark is part of it), and when
-   * it did not, gives the claim back and throws core's `NotProcessedError`.
+   * it did not, throws core's `NotProcessedError` (the receiver releases the claim).
    */
   complete(key: string, token: string, options: { readonly ttlMs: number }): boolean;
   release(key: string, token: string): boolean;
@@ -269,9 +269,8 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
           }
           return true;
         }
-        // Rolled back: the event is not done. Give the claim back so its retry runs, and
-        // say so: the receiver answers 500, not 200 (a caught or un-awaited handler's error).
-        releaseRow(key, token);
+        // Rolled back: the event is not done (a caught or un-awaited handler's error). Say so:
+        // the receiver answers 500, not 200, and gives the claim back so the retry runs.
         throw notCommitted();
       }
       const now = Date.now();
