@@ -1,3 +1,5 @@
+import { hasBrand, setBrand } from "./brand.js";
+
 /** Marks the errors of stores whose `complete()` found the event not processed, across package copies. */
 const BRAND = Symbol.for("fineguide-webhooks.NotProcessedError");
 
@@ -39,15 +41,11 @@ export class NotProcessedError extends Error {
    * ```
    */
   static is(error: unknown): error is NotProcessedError {
-    return (
-      typeof error === "object" &&
-      error !== null &&
-      (error as { [BRAND]?: unknown })[BRAND] === true
-    );
+    return hasBrand(error, BRAND);
   }
 
   constructor(message = "The event's work did not take hold.", options?: ErrorOptions) {
     super(message, options);
-    Object.defineProperty(this, BRAND, { value: true });
+    setBrand(this, BRAND);
   }
 }

@@ -1,3 +1,5 @@
+import { hasBrand, setBrand } from "./brand.js";
+
 /** Marks the kit's "come back later" errors across copies of the package (ESM and CommonJS). */
 const BRAND = Symbol.for("fineguide-webhooks.ServiceUnavailableError");
 
@@ -37,15 +39,11 @@ export class ServiceUnavailableError extends Error {
    * ```
    */
   static is(error: unknown): error is ServiceUnavailableError {
-    return (
-      typeof error === "object" &&
-      error !== null &&
-      (error as { [BRAND]?: unknown })[BRAND] === true
-    );
+    return hasBrand(error, BRAND);
   }
 
   constructor(message = "A dependency of the handler is unavailable.", options?: ErrorOptions) {
     super(message, options);
-    Object.defineProperty(this, BRAND, { value: true });
+    setBrand(this, BRAND);
   }
 }
