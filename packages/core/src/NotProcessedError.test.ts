@@ -3,19 +3,11 @@ import { createWebhooks } from "./createWebhooks.js";
 import type { DedupeStore } from "./dedupe/DedupeStore.js";
 import { memoryStore } from "./dedupe/memoryStore.js";
 import type { OutcomeInfo } from "./handlers/types.js";
-import type { Logger } from "./logger.js";
 import { NotProcessedError } from "./NotProcessedError.js";
+import { errorLogger, messageJson } from "./test/samples.js";
 
 const SECRET = "s3cr3t-for-not-processed";
-const message = JSON.stringify({
-  type: "MESSAGE",
-  botId: "6434515b-8541-4861-bb24-8acd6e77e8c4",
-  sessionId: "b8e034be-90d8-477d-b919-8fcfcf37dc10",
-  role: "USER",
-  message: "Hi",
-  messageId: "733b7d55-61ea-450f-b585-27755b015596",
-});
-const post = { method: "POST", headers: { "x-webhook-secret": SECRET }, body: message };
+const post = { method: "POST", headers: { "x-webhook-secret": SECRET }, body: messageJson };
 
 /**
  * A transactional store in miniature: the first `complete()` finds the
@@ -37,17 +29,6 @@ function rollingBackOnce(fail: () => unknown): DedupeStore {
   };
 }
 
-const recorder = () => {
-  const errors: { obj: { err?: unknown; deliveryId?: string }; msg: string | undefined }[] = [];
-  const logger: Logger = {
-    debug: () => {},
-    info: () => {},
-    warn: () => {},
-    error: (obj, msg) => void errors.push({ obj, msg }),
-  };
-  return { logger, errors };
-};
-
 describe("NotProcessedError from a store's complete()", () => {
   it.each([
     [
@@ -65,7 +46,7 @@ describe("NotProcessedError from a store's complete()", () => {
   ])(
     "%s: answers 500 handler_failed as a failed handler (log, onError, onOutcome); the retry runs the handler",
     async (_, fail) => {
-      const { logger, errors } = recorder();
+      const { logger, errors } = errorLogger();
       const outcomes: OutcomeInfo[] = [];
       const hooked: unknown[] = [];
       let ran = 0;
@@ -105,7 +86,7 @@ describe("NotProcessedError from a store's complete()", () => {
   );
 
   it("any other error from complete() still answers 200: the work took hold, only its mark is lost", async () => {
-    const { logger, errors } = recorder();
+    const { logger, errors } = errorLogger();
     const webhooks = createWebhooks({
       secret: SECRET,
       dedupe: rollingBackOnce(async () => {
@@ -127,10 +108,10 @@ describe("NotProcessedError from a store's complete()", () => {
       }),
       onMessage: () => {},
     });
-    const result = await webhooks.dispatch(message);
+    const result = await webhooks.dispatch(messageJson);
     expect(result).toMatchObject({ outcome: "handler_failed", status: 500 });
     expect(result.error).toBeInstanceOf(NotProcessedError);
-    expect((await webhooks.dispatch(message)).outcome).toBe("processed");
+    expect((await webhooks.dispatch(messageJson)).outcome).toBe("processed");
   });
 });
 

@@ -1,20 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { createWebhooks } from "./createWebhooks.js";
 import type { DeliveryInfo, InvalidDelivery, WebhookContext } from "./handlers/types.js";
+import { BOT_ID as botId, rating, SESSION_ID as sessionId } from "./test/samples.js";
 import type { AnyEvent, UnknownEvent } from "./types.js";
 
 // The method forms of the hooks (`webhooks.onUnknown(fn)`...), beside the option forms
 // createWebhooks.test.ts covers: each registers, is called for its case, and unsubscribes.
-const botId = "6434515b-8541-4861-bb24-8acd6e77e8c4";
-const sessionId = "b8e034be-90d8-477d-b919-8fcfcf37dc10";
-const messageId = "733b7d55-61ea-450f-b585-27755b015596";
-const rating = (value: 1 | -1) => ({
-  type: "RATE_MESSAGE",
-  botId,
-  sessionId,
-  messageId,
-  rating: value,
-});
 const future = (n: number) => ({ type: "SOMETHING_NEW", botId, sessionId, n });
 
 describe("hook methods of a receiver", () => {

@@ -1,23 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { createWebhooks } from "./createWebhooks.js";
 import type { OutcomeInfo } from "./handlers/types.js";
-import type { Logger } from "./logger.js";
+import { BOT_ID as botId, errorLogger, rating } from "./test/samples.js";
 
-const botId = "6434515b-8541-4861-bb24-8acd6e77e8c4";
-const sessionId = "b8e034be-90d8-477d-b919-8fcfcf37dc10";
-const messageId = "733b7d55-61ea-450f-b585-27755b015596";
-const rating = { type: "RATE_MESSAGE", botId, sessionId, messageId, rating: 1 };
-
-const recordingLogger = () => {
-  const errors: { obj: unknown; msg: string | undefined }[] = [];
-  const logger: Logger = {
-    debug: () => {},
-    info: () => {},
-    warn: () => {},
-    error: (obj: unknown, msg?: string) => void errors.push({ obj, msg }),
-  };
-  return { logger, errors };
-};
+const rated = rating(1);
 
 describe("dispatch() edges", () => {
   it("answers 500 internal_error, without rejecting, when reading the event throws", async () => {
@@ -29,7 +15,7 @@ describe("dispatch() edges", () => {
         throw trap;
       },
     });
-    const { logger, errors } = recordingLogger();
+    const { logger, errors } = errorLogger();
     const outcomes: OutcomeInfo[] = [];
     let handled = 0;
     const webhooks = createWebhooks({
@@ -44,7 +30,7 @@ describe("dispatch() edges", () => {
     expect(outcomes).toEqual([result]);
     expect(errors).toEqual([{ obj: { err: trap }, msg: "fineguide-webhooks: unexpected error" }]);
     // The receiver is fine afterwards.
-    expect((await webhooks.dispatch(rating)).outcome).toBe("processed");
+    expect((await webhooks.dispatch(rated)).outcome).toBe("processed");
     expect(handled).toBe(1);
   });
 
@@ -56,7 +42,7 @@ describe("dispatch() edges", () => {
         seen.push({ aborted: ctx.signal.aborted, reason: ctx.signal.reason });
       },
     });
-    const result = await webhooks.dispatch(rating, { signal: AbortSignal.abort() });
+    const result = await webhooks.dispatch(rated, { signal: AbortSignal.abort() });
     // The handlers ran (they decide what an abort means to them) and completed.
     expect(result.outcome).toBe("processed");
     expect(seen).toHaveLength(1);
@@ -78,7 +64,7 @@ describe("dispatch() edges", () => {
         seen.push(ctx.signal.aborted);
       },
     });
-    const result = await webhooks.dispatch(rating, { signal: shutdown.signal });
+    const result = await webhooks.dispatch(rated, { signal: shutdown.signal });
     expect(result.outcome).toBe("processed");
     expect(seen).toEqual([false, true]);
   });

@@ -4,19 +4,11 @@ import { createFetchHandler } from "./fetch.js";
 import type { OutcomeInfo } from "./handlers/types.js";
 import type { WebhookResponse } from "./http/response.js";
 import type { Logger } from "./logger.js";
+import { sessionOpenJson as event, INTERNAL_ERROR_BODY as INTERNAL_ERROR } from "./test/samples.js";
 
 // The Fetch handler's own error paths, on real Request and Response objects: a receiver
 // that throws, an answer the Fetch API refuses, `onResponse`, and a Request without a body.
 const secret = "s3cret";
-const event = JSON.stringify({
-  type: "SESSION_OPEN",
-  botId: "6434515b-8541-4861-bb24-8acd6e77e8c4",
-  sessionId: "b8e034be-90d8-477d-b919-8fcfcf37dc10",
-});
-const INTERNAL_ERROR = {
-  ok: false,
-  error: { code: "internal_error", message: expect.any(String) },
-};
 const post = (body?: string) =>
   new Request("http://receiver.test/webhook", {
     method: "POST",

@@ -4,19 +4,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createWebhooks, type Webhooks } from "./createWebhooks.js";
 import type { WebhookResponse } from "./http/response.js";
 import { createNodeListener, type NodeListenerOptions } from "./node.js";
+import { sessionOpenJson as event, INTERNAL_ERROR_BODY as INTERNAL_ERROR } from "./test/samples.js";
 
 // The listener's own error paths, over a real socket: a receiver that throws, an answer
 // Node refuses to write, and `onResponse` (called, and harmless when it throws).
 const secret = "s3cret";
-const event = JSON.stringify({
-  type: "SESSION_OPEN",
-  botId: "6434515b-8541-4861-bb24-8acd6e77e8c4",
-  sessionId: "b8e034be-90d8-477d-b919-8fcfcf37dc10",
-});
-const INTERNAL_ERROR = {
-  ok: false,
-  error: { code: "internal_error", message: expect.any(String) },
-};
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
