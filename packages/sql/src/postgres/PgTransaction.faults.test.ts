@@ -9,7 +9,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messageEvent, until } from "../test/events.js";
 import { pgRows } from "../test/pgRows.js";
-import { type PostgresServer, postgresAvailable, startPostgres } from "../test/postgresServer.js";
+import { type PostgresServer, postgresAvailable } from "../test/postgresServer.js";
+import { type EffectsPostgres, startWithEffects } from "../test/startWithEffects.js";
 import { type PostgresStore, postgresStore, SqlStoreError } from "./index.js";
 
 /** What a promise settled with: its value, or its error. */
@@ -49,21 +50,13 @@ describe.skipIf(!available)("a delivery's transaction, on faults", { timeout: 30
       else signal.addEventListener("abort", () => resolve(), { once: true });
     });
 
+  let started: EffectsPostgres | undefined;
   beforeAll(async () => {
-    server = await startPostgres();
-    pool = new pg.Pool({ connectionString: server.url, max: 10 });
-    pool.on("error", () => {});
-    store = postgresStore({ pool });
-    await store.migrate();
-    await pool.query(
-      "CREATE TABLE tx_fault_effects (id serial PRIMARY KEY, handler text NOT NULL, note text NOT NULL)",
-    );
+    started = await startWithEffects("tx_fault_effects");
+    ({ server, pool, store } = started);
   }, 60_000);
 
-  afterAll(async () => {
-    await pool?.end();
-    await server?.stop();
-  });
+  afterAll(() => started?.stop());
 
   it("the signal fired before the transaction opens (a handler joining after the deadline): it never runs; rolled back; the retry runs it", async () => {
     const one = onePool();

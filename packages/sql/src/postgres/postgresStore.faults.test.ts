@@ -10,8 +10,9 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messageEvent, until } from "../test/events.js";
 import { pgRows } from "../test/pgRows.js";
-import { type PostgresServer, postgresAvailable, startPostgres } from "../test/postgresServer.js";
+import { type PostgresServer, postgresAvailable } from "../test/postgresServer.js";
 import { recordingLogger } from "../test/recordingLogger.js";
+import { type EffectsPostgres, startWithEffects } from "../test/startWithEffects.js";
 import { type PostgresStore, postgresStore, SqlStoreError } from "./index.js";
 
 /** The store, recording what each `complete()` answered: true, false, or the name of what it threw. */
@@ -62,21 +63,13 @@ describe.skipIf(!available)("postgresStore faults on a real Postgres", { timeout
     createWebhooks({ allowUnauthenticated: true, dedupe, ...options });
   const { effects, dedupeRow, insert } = pgRows(() => pool, "fault_effects");
 
+  let started: EffectsPostgres | undefined;
   beforeAll(async () => {
-    server = await startPostgres();
-    pool = new pg.Pool({ connectionString: server.url, max: 10 });
-    pool.on("error", () => {});
-    store = postgresStore({ pool });
-    await store.migrate();
-    await pool.query(
-      "CREATE TABLE fault_effects (id serial PRIMARY KEY, handler text NOT NULL, note text NOT NULL)",
-    );
+    started = await startWithEffects("fault_effects");
+    ({ server, pool, store } = started);
   }, 60_000);
 
-  afterAll(async () => {
-    await pool?.end();
-    await server?.stop();
-  });
+  afterAll(() => started?.stop());
 
   it("a cleanup that fails is logged (error, table, no credentials); claims go on and cleanup is tried again", async () => {
     // The application's role may claim and complete, but not delete: every cleanup fails.
