@@ -224,9 +224,11 @@ async function benchOne(mod: AdapterBench): Promise<Row> {
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
+/** The min..max of ratios. */
+const range = (values: readonly number[]) =>
+  `${Math.min(...values).toFixed(3)}..${Math.max(...values).toFixed(3)}`;
 /** A median with its min..max, of ratios. */
-const spread = (values: readonly number[]) =>
-  `${median(values).toFixed(3)} (${Math.min(...values).toFixed(3)}..${Math.max(...values).toFixed(3)})`;
+const spread = (values: readonly number[]) => `${median(values).toFixed(3)} (${range(values)})`;
 
 // CPU ratios per round, in the same sense as the req/s ones: a/b is b/a's, c/b is b/c's.
 const cpuColumns = (row: Row) => {
@@ -295,10 +297,10 @@ async function main(): Promise<void> {
           : "below";
     lines.push(
       `| ${row.name} | ${VARIANTS.map((v) => fmt(median(row.rps[v]))).join(" | ")} | ` +
-        `${median(bc).toFixed(3)} | ${Math.min(...bc).toFixed(3)}..${Math.max(...bc).toFixed(3)} | ` +
+        `${median(bc).toFixed(3)} | ${range(bc)} | ` +
         `${TARGET_BC.toFixed(1)} | ${verdict} | ${median(ba).toFixed(3)} | ` +
         `${mean(ba).toFixed(3)} ± ${stdev(ba).toFixed(3)} | ` +
-        `${Math.min(...ba).toFixed(3)}..${Math.max(...ba).toFixed(3)} | ` +
+        `${range(ba)} | ` +
         `${median(ratios(handRolled, bare)).toFixed(3)} | ` +
         cpuColumns(row),
     );
