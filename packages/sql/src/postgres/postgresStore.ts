@@ -2,7 +2,7 @@ import type { ClaimRequest, DedupeStore, WebhookContext } from "@fineguide-webho
 import type { Pool, PoolClient } from "pg";
 import { HeldClaims, RELEASED_AFTER_COMMIT, type SqlClaimResult, warn } from "../shared/claims.js";
 import type { DeliveryRef, TransactionContext } from "../shared/context.js";
-import { notCommitted } from "../shared/notCommitted.js";
+import { notCommitted } from "../shared/errors.js";
 import { millis, resolveSqlOptions, type SqlStoreOptions } from "../shared/options.js";
 import { PgTransaction } from "./PgTransaction.js";
 import { schemaFor, statementsFor } from "./schema.js";

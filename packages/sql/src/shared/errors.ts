@@ -1,3 +1,5 @@
+import { NotProcessedError } from "@fineguide-webhooks/core";
+
 /**
  * Why a transactional delivery's writes were rolled back instead of committed.
  *
@@ -55,4 +57,16 @@ export const notClaimedHere = (deliveryId: string) =>
     `fineguide-webhooks/sql: transactional(): delivery ${deliveryId} holds no claim of this store. ` +
       "Pass the same store as the receiver's `dedupe` option (and keep onStoreError at its default, " +
       '"closed"); a transactional handler cannot run without its claim.',
+  );
+
+/**
+ * What a store's `complete()` throws when the delivery's transaction did not
+ * commit although every handler returned (a transactional handler's error
+ * caught by another handler, or one not awaited): core then answers 500
+ * `handler_failed` instead of 200, and FineGuide retries the event.
+ */
+export const notCommitted = (): NotProcessedError =>
+  new NotProcessedError(
+    "fineguide-webhooks/sql: the delivery's transaction did not commit although every handler returned; " +
+      "await each transactional handler and let its error through",
   );

@@ -8,8 +8,7 @@ import {
   type TransactionContext,
   withTx,
 } from "../shared/context.js";
-import { claimLost } from "../shared/errors.js";
-import { notCommitted } from "../shared/notCommitted.js";
+import { claimLost, notCommitted } from "../shared/errors.js";
 import { millis, resolveSqlOptions, type SqlStoreOptions } from "../shared/options.js";
 import { sqliteSchemaFor, sqliteStatementsFor } from "./schema.js";
 
