@@ -242,7 +242,7 @@ export function createWebhooks<Ctx = WebhookContext>(options: WebhooksOptions<Ct
         eventId: dispatchOptions.eventId,
         signal: dispatchOptions.signal,
       };
-      return dispatchEvent(receiver, event, extras, dispatchOptions.signal);
+      return dispatchEvent(receiver, event, extras);
     },
     on,
     onAny: (handler) => registry.add(registry.any, handler as unknown as StoredHandler),

@@ -12,8 +12,8 @@ export function dispatchEvent(
   r: Receiver,
   event: unknown,
   extras: DeliveryExtras & { readonly receivedAt?: number | undefined },
-  signal: AbortSignal | undefined,
 ): Promise<OutcomeInfo> {
+  const { signal } = extras;
   const arrivedAt = extras.receivedAt ?? Date.now();
   const trace = new Trace(r.nextDeliveryId(), arrivedAt);
   let pending: Promise<WebhookResponse>;
