@@ -27,15 +27,22 @@ export async function postToSlack(
   message: SlackMessage,
   { signal, timeoutMs = 10_000, fallbackRetryMs = 30_000 }: PostToSlackOptions,
 ): Promise<void> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(message),
-    signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
-  });
-  const body = await res.text();
-  if (res.status === 429) {
-    throw RetryAfter.fromHeader(res.headers.get("retry-after"), fallbackRetryMs);
+  const timeout = AbortSignal.timeout(timeoutMs);
+  try {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(message),
+      signal: AbortSignal.any([signal, timeout]),
+    });
+    const body = await res.text();
+    if (res.status === 429) {
+      throw RetryAfter.fromHeader(res.headers.get("retry-after"), fallbackRetryMs);
+    }
+    if (!res.ok) throw new Error(`Slack answered ${res.status} ${body.slice(0, 100)}`);
+  } finally {
+    // Held until the answer is read: Node collects a timeout signal that only AbortSignal.any()
+    // refers to, and then it never fires, leaving a hung request hung (nodejs/node#57736).
+    void timeout.aborted;
   }
-  if (!res.ok) throw new Error(`Slack answered ${res.status} ${body.slice(0, 100)}`);
 }
